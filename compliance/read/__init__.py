@@ -1,0 +1,96 @@
+"""Readers: bytes of an article (HTML, Markdown or plain text) to one ``Document``."""
+
+from __future__ import annotations
+
+import os
+
+from ..document import HTML, MARKDOWN, TEXT, Document, InputError
+from .decode import decode
+
+#: Pages larger than this are refused (the caller may raise it).
+MAX_BYTES = 20 * 1024 * 1024
+
+_EXT = {
+    ".html": HTML, ".htm": HTML, ".xhtml": HTML, ".shtml": HTML, ".php": HTML, ".asp": HTML,
+    ".md": MARKDOWN, ".markdown": MARKDOWN, ".mdown": MARKDOWN, ".mkd": MARKDOWN,
+    ".txt": TEXT, ".text": TEXT,
+}
+
+
+def sniff(data: bytes, name: str = "", declared: str | None = None) -> str:
+    """Guess the media type from a declared type, the file name, then the bytes."""
+    if declared:
+        d = declared.split(";")[0].strip().lower()
+        if d in ("text/html", "application/xhtml+xml"):
+            return HTML
+        if d in ("text/markdown", "text/x-markdown"):
+            return MARKDOWN
+        if d == "text/plain":
+            return TEXT
+    ext = os.path.splitext(name.split("?")[0].lower())[1]
+    if ext in _EXT:
+        return _EXT[ext]
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head:
+        return HTML
+    if head.startswith(b"---\n") or head.startswith(b"+++\n") or head.startswith(b"# "):
+        return MARKDOWN
+    return TEXT
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return False
+
+
+def read_bytes(
+    data: bytes,
+    path: str,
+    *,
+    media_type: str | None = None,
+    url: str | None = None,
+    charset: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Document:
+    """Read one article. Raises ``InputError`` for input that is not an article."""
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: {len(data)} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+    if not data.strip():
+        raise InputError(f"{path}: empty file")
+    if _looks_binary(data):
+        raise InputError(f"{path}: binary data, not an article (HTML, Markdown or text)")
+    kind = sniff(data, path, media_type)
+    text, _encoding = decode(data, charset, sniff_markup=kind == HTML)
+    if kind == HTML:
+        from .html import read_html
+
+        return read_html(text, path, url=url)
+    if kind == MARKDOWN:
+        from .markdown import read_markdown
+
+        return read_markdown(text, path, url=url)
+    from .text import read_text
+
+    return read_text(text, path, url=url)
+
+
+def read_path(path: str, *, url: str | None = None, media_type: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """Read a file from disk, with one-line errors for the usual mistakes."""
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not a file")
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise InputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return read_bytes(data, path, media_type=media_type, url=url, max_bytes=max_bytes)
+
+
+__all__ = ["read_bytes", "read_path", "sniff", "Document", "InputError", "MAX_BYTES"]
