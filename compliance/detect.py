@@ -1,0 +1,347 @@
+"""Document + rule packs → Terms. The packs find wordings; this module weighs them.
+
+How statements combine (docs/terms.md says the same for users):
+- A Creative Commons licence in the article's own scope wins over a publisher's grant,
+  which wins over a copyright reservation; a grant's conditions add duties to whichever
+  licence stands.
+- Licence statements in comments or image credits are recorded but are not the article's.
+- Two different CC licences, or a machine-readable licence that the visible text contradicts
+  ("All rights reserved" beside JSON-LD CC BY), are conflicts, reported with both quotes.
+  A visible CC grant above a site-footer reservation is not a conflict: the footer is the
+  site's boilerplate.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from .document import Document
+from .licenses import DUTIES, PROHIBITIONS, ALL_PERMISSIONS, cc_parts, licence_terms
+from .packs.engine import Engine, Hit
+from .packs.loader import RuleSet, default_ruleset
+from .terms import Evidence, RepublishedFrom, Summary, Terms
+from .urls import registered_domain, squash
+
+ARTICLE_SCOPES = ("main", "body", "header", "footer", "aside")
+NOT_ARTICLE = ("comment", "figcaption")
+_HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
+_AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")
+_LICENCE_SIGNAL_WEIGHT = {"a.license": 0.95, "link.license": 0.95, "jsonld.license": 0.9}
+
+
+@lru_cache(maxsize=8)
+def engine_for(ruleset: RuleSet) -> Engine:
+    return Engine(ruleset)
+
+
+def _ev(doc: Document, h: Hit) -> dict:
+    if h.start >= 0:
+        line, col = doc.locate(h.start)
+    else:
+        line, col = doc.line_col(h.source_offset)
+    quote = " ".join(h.text.split())
+    if len(quote) > 300:
+        quote = quote[:297] + "..."
+    return Evidence(h.rule, quote, line, col, h.confidence, h.region, h.signal).__dict__
+
+
+def _ordered(values, vocabulary) -> tuple[str, ...]:
+    got = set(values)
+    return tuple(v for v in vocabulary if v in got)
+
+
+def _name_ok(name: str) -> bool:
+    n = name.strip()
+    return 1 < len(n) <= 120 and not n.lower().startswith(("http://", "https://", "www.")) and any(c.isalpha() for c in n)
+
+
+def _dedupe(names):
+    seen, out = set(), []
+    for n in names:
+        key = squash(n)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None = None) -> Terms:
+    """The terms ``doc`` states about its own reuse. ``url``: where the page lives, if known."""
+    ruleset = ruleset or default_ruleset()
+    hits, warnings = engine_for(ruleset).run(doc)
+    page_url = url or doc.url
+    signals = {}
+    for s in doc.signals:
+        signals.setdefault(s.kind, []).append(s)
+
+    # --- who: authors, publisher, copyright holders -------------------------------------
+    # Visible bylines first, then machine-readable ones; lists ("A, B and C") are split.
+    authors = []
+    for h in sorted((h for h in hits if "author" in h.emits and h.region not in NOT_ARTICLE), key=lambda h: h.signal is not None):
+        for name in _AUTHOR_SPLIT.split(h.emits["author"]):
+            if _name_ok(name):
+                authors.append((name.strip(), _ev(doc, h)))
+    author_names = _dedupe(n for n, _ in authors)
+
+    publisher = None
+    for h in sorted((h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])),
+                    key=lambda h: h.signal is None):
+        publisher = {"name": h.emits["publisher"], "evidence": [_ev(doc, h)]}
+        break
+
+    copyright_notices = []
+    for h in hits:
+        if h.emits.get("license") == "all-rights-reserved" or "holder" in h.emits:
+            if "holder" not in h.emits and "year" not in h.emits:
+                continue
+            holder = h.emits.get("holder")
+            holders = [x for x in regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder) if _name_ok(x)] if holder else []
+            copyright_notices.append({
+                "holders": holders,
+                "years": h.emits.get("year"),
+                "site_wide": h.region in ("footer", "nav") or h.emits.get("site_wide") == "true",
+                "evidence": [_ev(doc, h)],
+            })
+    holders = _dedupe(x for c in copyright_notices if not c["site_wide"] for x in c["holders"])
+    holders += [x for x in _dedupe(x for c in copyright_notices for x in c["holders"]) if squash(x) not in {squash(y) for y in holders}]
+
+    # --- licences ---------------------------------------------------------------------
+    licences = []
+    for h in hits:
+        lic = h.emits.get("license")
+        if not lic:
+            continue
+        origin = h.signal or "text"
+        scope = "image" if h.region == "figcaption" else ("comment" if h.region == "comment" else h.region)
+        weight = _LICENCE_SIGNAL_WEIGHT.get(origin, h.confidence)
+        licences.append({"id": lic, "origin": origin, "scope": scope, "weight": weight, "evidence": [_ev(doc, h)], "hit": h})
+    article = [x for x in licences if x["scope"] not in ("image", "comment")]
+    cc = [x for x in article if cc_parts(x["id"]) or x["id"] in ("CC0-1.0", "PDM-1.0")]
+    # A versionless mention ("CC BY-ND") is the same licence as a versioned one of its type.
+    versioned = {}
+    for x in cc:
+        p = cc_parts(x["id"])
+        if p and p[1]:
+            versioned.setdefault(p[0], x["id"])
+    for x in cc:
+        p = cc_parts(x["id"])
+        if p and not p[1] and p[0] in versioned:
+            x["id"] = versioned[p[0]]
+    conflicts = []
+    distinct_cc = _dedupe_ids(x["id"] for x in cc)
+    chosen_cc = None
+    if cc:
+        best = max(cc, key=lambda x: (x["origin"] == "text" and x["scope"] in ("main", "body"), x["weight"]))
+        chosen_cc = best["id"]
+        if len(distinct_cc) > 1:
+            conflicts.append({
+                "field": "license",
+                "values": distinct_cc,
+                "message": "the page states more than one Creative Commons licence",
+                "evidence": [x["evidence"][0] for x in cc if x["id"] in distinct_cc][:6],
+            })
+    grants = [h for h in hits if h.emits.get("license") == "custom" or "permissions" in h.emits]
+    reservations = [x for x in article if x["id"] == "all-rights-reserved"]
+    if chosen_cc and reservations:
+        visible_cc = [x for x in cc if x["origin"] == "text" or x["origin"] in ("a.license", "link")]
+        in_article = [x for x in reservations if x["scope"] in ("main", "body")]
+        if not visible_cc or in_article:
+            conflicts.append({
+                "field": "license",
+                "values": [chosen_cc, "all-rights-reserved"],
+                "message": "a Creative Commons licence and a reservation of all rights both claim the article",
+                "evidence": [cc[0]["evidence"][0], (in_article or reservations)[0]["evidence"][0]],
+            })
+    if chosen_cc:
+        licence = chosen_cc
+    elif grants:
+        licence = "custom"
+    elif reservations or [c for c in copyright_notices if not c["site_wide"]]:
+        licence = "all-rights-reserved"
+    elif copyright_notices:
+        licence = "all-rights-reserved"
+    else:
+        licence = "none"
+    for x in licences:
+        x["used"] = x["id"] == licence
+        x.pop("hit")
+        x.pop("weight")
+
+    # --- what is granted, required, forbidden ------------------------------------------
+    base = licence_terms(licence)
+    permissions = set(base.permissions) if base else set()
+    duties = set(base.duties) if base else set()
+    prohibitions = set(base.prohibitions) if base else set()
+    venues = {base.venue} if base and base.venue else set()
+    grant_items = []
+    own_names = {squash(n) for n in ([publisher["name"]] if publisher else []) + author_names}
+    for h in hits:
+        binds = h.emits.get("binds")
+        if binds and squash(binds) not in own_names:
+            continue  # binds only another party's articles
+        if h.region in NOT_ARTICLE:
+            continue
+        permissions.update(h.emits.get("permissions", ()))
+        duties.update(h.emits.get("duties", ()))
+        prohibitions.update(h.emits.get("prohibitions", ()))
+        if "venue" in h.emits:
+            venues.add(h.emits["venue"])
+        if h in grants:
+            grant_items.append({
+                "permissions": list(_ordered(h.emits.get("permissions", ()), ALL_PERMISSIONS)),
+                "venue": h.emits.get("venue"),
+                "conditions": [],
+                "evidence": [_ev(doc, h)],
+            })
+    # Each grant's conditions: the duties that conditional rules found near it.
+    cond_hits = [h for h in hits if h.kind == "conditional" and h.emits.get("duties")]
+    for g in grant_items:
+        g["conditions"] = list(_ordered({d for h in cond_hits for d in h.emits["duties"]}, DUTIES))
+        g["venue"] = g["venue"] or ("noncommercial" if "noncommercial" in venues else "any")
+    if "commercial_use" in prohibitions:
+        permissions.discard("commercial_use")
+    if "republish" in prohibitions and not grants and not chosen_cc:
+        permissions.clear()
+    if "modification" in prohibitions:
+        permissions.discard("modify")
+    venue = None
+    if permissions:
+        venue = "noncommercial" if "noncommercial" in venues or "commercial_use" in prohibitions else "any"
+
+    prohibition_items = [
+        {"what": list(_ordered(h.emits.get("prohibitions", ()), PROHIBITIONS)), "binds": h.emits.get("binds"),
+         "evidence": [_ev(doc, h)]}
+        for h in hits if h.emits.get("prohibitions")
+    ]
+
+    # --- doors, notices, excerpt limits ----------------------------------------------
+    doors = []
+    for h in hits:
+        if "contact" in h.emits or "door_uses" in h.emits:
+            contact = h.emits.get("contact")
+            hidden = bool(contact and _HIDDEN_EMAIL.search(contact))
+            doors.append({
+                "uses": list(h.emits.get("door_uses", ["any"])),
+                "contact": contact,
+                "contact_hidden": hidden,
+                "note": "the address was hidden by the site's e-mail protection when the page was saved" if hidden else None,
+                "evidence": [_ev(doc, h)],
+            })
+    notices = []
+    for h in hits:
+        for kind in h.emits.get("notices", ()):
+            if kind == "excerpt_limit":
+                continue
+            n = {"kind": kind, "text": " ".join(h.text.split())[:300], "url": h.emits.get("url") if kind == "pointer" else None,
+                 "evidence": [_ev(doc, h)]}
+            if kind == "pointer" and h.signal == "link.text":
+                n["url"] = next((ln.href for ln in doc.links if ln.start == h.start and ln.end == h.end), None)
+            notices.append(n)
+    for x in licences:
+        if x["scope"] in ("image", "comment"):
+            notices.append({"kind": "other_party_license", "text": x["id"], "url": None, "evidence": x["evidence"]})
+    excerpt = None
+    for h in hits:
+        if "excerpt_words" in h.emits or "excerpt_paragraphs" in h.emits:
+            excerpt = {"words": _int(h.emits.get("excerpt_words")), "paragraphs": _int(h.emits.get("excerpt_paragraphs")),
+                       "evidence": [_ev(doc, h)]}
+            break
+
+    contact = next((d["contact"] for d in doors if d["contact"]), None)
+    summary = Summary(
+        license=licence,
+        copyright_holders=tuple(holders),
+        authors=tuple(author_names),
+        publisher=publisher["name"] if publisher else None,
+        permissions=_ordered(permissions, ALL_PERMISSIONS),
+        permission_venue=venue,
+        duties=_ordered(duties, DUTIES),
+        prohibitions=_ordered(prohibitions, PROHIBITIONS),
+        fair_use_notice=any(n["kind"] == "fair_use" for n in notices),
+        contact_for_permission=bool(doors),
+        contact=contact,
+        republished_from=_republished_from(doc, hits, page_url, publisher, signals),
+    )
+    return Terms(
+        summary=summary,
+        source={"path": doc.path, "url": page_url, "title": doc.title, "media_type": doc.media_type},
+        licenses=tuple(licences),
+        copyright=tuple(copyright_notices),
+        authors=tuple({"name": n, "evidence": [e]} for n, e in _first_evidence(authors, author_names)),
+        publisher=publisher,
+        grants=tuple(grant_items),
+        doors=tuple(doors),
+        prohibitions=tuple(prohibition_items),
+        notices=tuple(notices),
+        conflicts=tuple(conflicts),
+        excerpt_limit=excerpt,
+        work=_work(signals),
+        warnings=tuple(doc.warnings) + tuple(warnings),
+        packs=ruleset.versions,
+    )
+
+
+def _int(v):
+    try:
+        return int(v) if v is not None else None
+    except ValueError:
+        words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+        return words.get(str(v).lower())
+
+
+def _dedupe_ids(ids):
+    out = []
+    for i in ids:
+        if i not in out:
+            out.append(i)
+    return out
+
+
+def _first_evidence(pairs, names):
+    for n in names:
+        yield n, next(e for m, e in pairs if squash(m) == squash(n))
+
+
+def _work(signals) -> dict:
+    types = [s.value for s in signals.get("jsonld.@type", ()) if s.region != "figcaption"]
+    section = [s.value for s in signals.get("jsonld.articleSection", ())] + [s.value for s in signals.get("meta.article:section", ())]
+    og = [s.value for s in signals.get("meta.og:type", ())]
+    return {"type": types[0] if types else (og[0] if og else None), "section": section[0] if section else None}
+
+
+def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signals) -> RepublishedFrom | None:
+    own_domain = registered_domain(page_url) if page_url else ""
+    own_names = {squash(publisher["name"])} if publisher else set()
+    if own_domain:
+        own_names.add(squash(own_domain.split(".")[0]))
+    for h in hits:
+        name = h.emits.get("republished_from")
+        if not name:
+            continue
+        src_url = h.emits.get("url")
+        if src_url and own_domain and registered_domain(src_url) == own_domain:
+            continue  # the site speaking of itself
+        if squash(name) in own_names or any(squash(name) in o or o in squash(name) for o in own_names if o):
+            continue
+        return RepublishedFrom(name, src_url, _linked(doc, name, src_url))
+    # A canonical link to another site is a machine-readable statement of the original.
+    for s in signals.get("canonical", ()):
+        if page_url and registered_domain(s.value) and registered_domain(s.value) != own_domain:
+            return RepublishedFrom(None, s.value, _linked(doc, None, s.value))
+    return None
+
+
+def _linked(doc: Document, name, url) -> bool | None:
+    if not doc.has_hyperlinks:
+        return None
+    target = registered_domain(url) if url else ""
+    key = squash(name) if name else ""
+    for ln in doc.links:
+        d = registered_domain(ln.href)
+        if target and d == target:
+            return True
+        if key and d and (squash(d.split(".")[0]) in key or key in squash(d)):
+            return True
+    return False

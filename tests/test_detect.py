@@ -1,0 +1,163 @@
+"""Detection: what a user sees in `compliance terms` for real shapes of terms."""
+
+from __future__ import annotations
+
+from conftest import SEED, SEED_SUMMARY, seed_as_html, seed_as_markdown
+
+from compliance.detect import detect_terms
+from compliance.document import HTML, MARKDOWN
+from compliance.read import read_bytes, read_path
+from compliance.terms import Terms, schema_problems
+
+
+def terms_of(content: str, media_type: str = HTML, url: str | None = None) -> Terms:
+    return detect_terms(read_bytes(content.encode("utf-8"), "page", media_type=media_type, url=url), url=url)
+
+
+def summary_subset(terms: Terms) -> dict:
+    d = terms.to_dict()["summary"]
+    return {k: d[k] for k in SEED_SUMMARY}
+
+
+def test_seed_text_summary_matches_design_and_schema():
+    terms = detect_terms(read_path(str(SEED)))
+    assert schema_problems(terms.to_dict()) == []
+    assert summary_subset(terms) == SEED_SUMMARY
+    door = next(d for d in terms.doors if "print" in d["uses"])
+    assert door["contact_hidden"] is True and "hidden" in door["note"]
+    assert door["evidence"][0]["line"] == 24
+
+
+def test_seed_as_html_and_markdown_give_the_same_summary(seed_text):
+    for content, media in ((seed_as_html(seed_text), HTML), (seed_as_markdown(seed_text), MARKDOWN)):
+        terms = terms_of(content, media)
+        assert schema_problems(terms.to_dict()) == []
+        assert summary_subset(terms) == SEED_SUMMARY, media
+
+
+def test_seed_html_footer_evidence_is_in_the_footer(seed_text):
+    terms = terms_of(seed_as_html(seed_text))
+    assert terms.grants[0]["evidence"][0]["region"] == "footer"
+
+
+def test_rel_license_only_signal_gives_cc_by_nd():
+    page = ('<html><body><article><p>Story text.</p></article>'
+            '<a rel="license" href="https://creativecommons.org/licenses/by-nd/4.0/"><img alt="cc"></a></body></html>')
+    s = terms_of(page).summary
+    assert s.license == "CC-BY-ND-4.0"
+    assert {"credit_author", "link_license", "no_modification"} <= set(s.duties)
+    assert "modification" in s.prohibitions and "modify" not in s.permissions
+
+
+def test_json_ld_license_gives_cc_by_3():
+    page = ('<html><head><script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+            '"headline":"H","license":"https://creativecommons.org/licenses/by/3.0/"}</script></head>'
+            '<body><p>Text.</p></body></html>')
+    s = terms_of(page).summary
+    assert s.license == "CC-BY-3.0"
+    assert s.permission_venue == "any" and "commercial_use" in s.permissions
+
+
+def test_news_agency_footer_prohibits_republishing():
+    page = ("<html><body><p>Story.</p><footer><p>Copyright 2024 The Associated Press. All rights reserved. "
+            "This material may not be published, broadcast, rewritten or redistributed.</p></footer></body></html>")
+    s = terms_of(page).summary
+    assert s.license == "all-rights-reserved"
+    assert "republish" in s.prohibitions and "modification" in s.prohibitions
+    assert s.permissions == () and s.permission_venue is None
+    assert s.copyright_holders == ("The Associated Press",)
+
+
+def test_agency_notice_for_another_partys_articles_is_not_the_pages_terms():
+    page = ("<html><body><p>Our own reporting.</p><footer><p>Associated Press articles: Copyright © 2016 The Associated "
+            "Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed."
+            "</p></footer></body></html>")
+    terms = terms_of(page)
+    assert terms.summary.prohibitions == ()
+    assert any(p["binds"] == "Associated Press" for p in terms.prohibitions)
+
+
+def test_jsonld_cc_against_visible_all_rights_reserved_is_a_conflict():
+    page = ('<html><head><script type="application/ld+json">{"@type":"Article","license":'
+            '"https://creativecommons.org/licenses/by/4.0/"}</script></head><body><p>Story.</p>'
+            "<footer><p>© 2024 Example Media. All rights reserved.</p></footer></body></html>")
+    terms = terms_of(page)
+    assert terms.summary.license == "CC-BY-4.0"
+    assert terms.conflicts and set(terms.conflicts[0]["values"]) == {"CC-BY-4.0", "all-rights-reserved"}
+    assert len(terms.conflicts[0]["evidence"]) == 2
+
+
+def test_visible_cc_grant_over_site_footer_reservation_is_not_a_conflict():
+    page = ('<html><body><article><p>Story.</p><p>This article is republished under a Creative Commons '
+            'Attribution-NoDerivatives 4.0 International License.</p></article>'
+            "<footer><p>© 2024 Example Media. All rights reserved.</p></footer></body></html>")
+    terms = terms_of(page)
+    assert terms.summary.license == "CC-BY-ND-4.0"
+    assert terms.conflicts == ()
+    assert any(c["site_wide"] for c in terms.copyright)
+
+
+def test_two_different_cc_licences_are_a_conflict():
+    page = ('<html><body><p>Licensed under CC BY-SA 4.0.</p>'
+            '<p><a rel="license" href="https://creativecommons.org/licenses/by-nc/4.0/">licence</a></p></body></html>')
+    terms = terms_of(page)
+    assert terms.conflicts and set(terms.conflicts[0]["values"]) == {"CC-BY-SA-4.0", "CC-BY-NC-4.0"}
+
+
+def test_licence_in_an_image_credit_is_not_the_articles():
+    page = ('<html><body><article><p>Story text.</p><figure><img src="a.jpg"><figcaption>Photo: Jane Doe, '
+            '<a rel="license" href="https://creativecommons.org/licenses/by/2.0/">CC BY 2.0</a></figcaption></figure>'
+            "</article></body></html>")
+    terms = terms_of(page)
+    assert terms.summary.license == "none"
+    assert any(n["kind"] == "other_party_license" for n in terms.notices)
+
+
+def test_republished_from_linked_and_unlinked():
+    html = ('<html><body><p>Story.</p><p>This article was originally published on '
+            '<a href="https://theconversation.com/x-123">The Conversation</a>.</p></body></html>')
+    rf = terms_of(html, url="https://example.org/x").summary.republished_from
+    assert rf is not None and rf.publisher == "The Conversation" and rf.linked is True
+    text = "Story.\n\nThis article was originally published on The Conversation.\n"
+    rf = detect_terms(read_bytes(text.encode(), "p.txt")).summary.republished_from
+    assert rf.linked is None
+    unlinked = "<html><body><p>This article was originally published on The Conversation.</p></body></html>"
+    assert terms_of(unlinked).summary.republished_from.linked is False
+
+
+def test_site_saying_originally_published_of_itself_is_not_a_republication():
+    page = ('<html><head><meta property="og:site_name" content="Example News"></head><body><p>Story.</p>'
+            "<p>This story was originally published on Example News.</p></body></html>")
+    assert terms_of(page, url="https://examplenews.com/a").summary.republished_from is None
+
+
+def test_canonical_to_another_site_is_a_republication():
+    page = ('<html><head><link rel="canonical" href="https://original.example.com/story"></head>'
+            "<body><p>Story.</p></body></html>")
+    rf = terms_of(page, url="https://copier.example.net/story").summary.republished_from
+    assert rf is not None and rf.url == "https://original.example.com/story" and rf.linked is False
+
+
+def test_no_statement_at_all_is_none():
+    s = terms_of("<html><body><p>Just a story about rivers.</p></body></html>").summary
+    assert s.license == "none" and s.permissions == () and s.duties == () and s.permission_venue is None
+
+
+def test_republishing_guidelines_with_cc_licence_add_duties():
+    page = ("<html><body><article><p>Story.</p></article><aside><h2>Republish this article</h2>"
+            "<p>You are free to republish this article under a Creative Commons Attribution-NonCommercial-NoDerivatives "
+            "4.0 International license. You have to credit the author and the publication, include a link to the "
+            "original story, and keep the tracking pixel. You can't edit our material.</p></aside></body></html>")
+    s = terms_of(page).summary
+    assert s.license == "CC-BY-NC-ND-4.0"
+    assert s.permission_venue == "noncommercial"
+    assert {"credit_author", "credit_source", "link_original", "keep_tracking_pixel", "no_modification",
+            "link_license"} <= set(s.duties)
+
+
+def test_terms_json_round_trips(tmp_path):
+    terms = detect_terms(read_path(str(SEED)))
+    p = tmp_path / "t.json"
+    p.write_text(terms.to_json())
+    again = Terms.load(str(p))
+    assert again.summary == terms.summary
