@@ -101,15 +101,18 @@ def cmd_terms(args) -> int:
 def cmd_rules(args) -> int:
     from .packs.loader import default_ruleset
 
+    from .checks import CHECKS
+
     rs = default_ruleset(tuple(args.packs))
+    rows = [(r.id, r.name, r.kind, r.severity, r.message, r.pack) for r in rs.rules]
+    rows += [(c.id, c.name, "check", c.severity, c.message, "checks") for c in CHECKS.values()]
     if args.format == "json":
-        _out(json.dumps([{"id": r.id, "name": r.name, "kind": r.kind, "severity": r.severity, "pack": r.pack,
-                          "summary": r.message} for r in rs.rules], indent=2), None)
+        _out(json.dumps([{"id": a, "name": b, "kind": c, "severity": d, "summary": e, "pack": f}
+                         for a, b, c, d, e, f in rows], indent=2), None)
         return EXIT_OK
-    rows = [(r.id, r.name, r.kind, r.severity, r.message) for r in rs.rules]
     w = [max([len(x[i]) for x in rows] + [len(h)]) for i, h in enumerate(("ID", "NAME", "KIND", "SEVERITY"))]
     lines = [f"{'ID'.ljust(w[0])}  {'NAME'.ljust(w[1])}  {'KIND'.ljust(w[2])}  {'SEVERITY'.ljust(w[3])}  SUMMARY"]
-    lines += [f"{a.ljust(w[0])}  {b.ljust(w[1])}  {c.ljust(w[2])}  {d.ljust(w[3])}  {e}" for a, b, c, d, e in rows]
+    lines += [f"{a.ljust(w[0])}  {b.ljust(w[1])}  {c.ljust(w[2])}  {d.ljust(w[3])}  {e}" for a, b, c, d, e, _ in rows]
     _out("\n".join(lines), None)
     return EXIT_OK
 
@@ -118,6 +121,11 @@ def cmd_explain(args) -> int:
     from .packs.docs import rule_doc
     from .packs.loader import default_ruleset
 
+    from .checks import CHECKS, check_doc
+
+    if args.rule_id.upper() in CHECKS:
+        _out(check_doc(CHECKS[args.rule_id.upper()]), None)
+        return EXIT_OK
     rs = default_ruleset(tuple(args.packs))
     rule = rs.get(args.rule_id.upper())
     if rule is None:
