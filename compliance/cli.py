@@ -200,6 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"compliance: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug: still one line; COMPLIANCE_DEBUG=1 shows the traceback
+        import os
+
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        print(f"compliance: internal error: {type(exc).__name__}: {exc} (set COMPLIANCE_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

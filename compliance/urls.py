@@ -30,7 +30,8 @@ def registered_domain(url_or_host: str) -> str:
     ext = _EXTRACT(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}"
-    return ext.domain or host
+    # No public suffix (reserved names such as .example or .test, intranet hosts): the last two labels.
+    return ".".join(host.split(".")[-2:])
 
 
 def domain_label(url_or_host: str) -> str:

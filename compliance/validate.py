@@ -44,6 +44,36 @@ def body_text(doc: Document) -> str:
     return "\n".join(doc.text[b.start:b.end] for b in blocks)
 
 
+def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
+    """The source's article text without the blocks where it states its terms (bylines, grants,
+    notices, copyright lines): copies often drop those, and dropping them is not taking less."""
+    from .detect import engine_for
+    from .packs.loader import default_ruleset
+
+    hits, _ = engine_for(ruleset or default_ruleset()).run(doc)
+    spans = [(h.start, h.end) for h in hits if h.start >= 0]
+    blocks = [b for b in doc.blocks if b.region not in BOILERPLATE_REGIONS]
+    if not blocks or sum(b.end - b.start for b in blocks) < 0.2 * len(doc.text):
+        blocks = list(doc.blocks)
+    kept = [b for b in blocks if not any(s < b.end and b.start < e for s, e in spans)]
+    if not kept:
+        return body_text(doc)
+    return "\n".join(doc.text[b.start:b.end] for b in kept)
+
+
+def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
+    """Coverage measured against the source's core text (without its terms blocks)."""
+    from dataclasses import replace
+
+    from .match import words
+
+    n = len(words(core))
+    if not n:
+        return alignment
+    coverage = min(1.0, alignment.matched_words / n)
+    return replace(alignment, coverage=coverage, is_excerpt=coverage < full_copy)
+
+
 def _name_spans(text_tokens, name: str) -> list[tuple[int, int]]:
     """Where the words of ``name`` stand consecutively in the tokenised text."""
     want = [t.text for t in tokens(name)]
@@ -118,7 +148,8 @@ def check_copy(
     findings: list[Finding] = []
     fix_block = attribution_block(terms, copy.media_type, original)
     if alignment is None and source is not None:
-        alignment = align(body_text(source), body_text(copy), excerpt_threshold=thresholds.full_copy)
+        alignment = measured(align(body_text(source), body_text(copy), excerpt_threshold=thresholds.full_copy),
+                             source_body(source, ruleset), thresholds.full_copy)
 
     def add(check_id: str, status: str, message: str, span=None, offset=None, fix=None, details=None, severity=None):
         chk = CHECKS[check_id]

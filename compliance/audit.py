@@ -1,0 +1,155 @@
+"""Batch audit: a publisher's articles (the reference set) against pages found in archives.
+
+The per-page core (:func:`judge_entry`) is pure: given the reference set and one archive entry
+it returns one result line. The local process pool and any other engine call the same core,
+so they give the same findings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .archives import Entry, Stats, iter_entries
+from .detect import detect_terms
+from .document import Document, InputError
+from .match import Index, align
+from .packs.loader import RuleSet, default_ruleset
+from .read import read_bytes
+from .terms import Terms
+from .urls import registered_domain
+from .validate import Thresholds, body_text, check_copy, measured, source_body
+
+#: A confirmed copy shares at least this many words with its source, whatever the shares say.
+MIN_MATCHED_WORDS = 25
+#: Candidates from the index that are aligned exactly, best first.
+CANDIDATES_ALIGNED = 3
+
+
+@dataclass
+class Source:
+    key: str  # the original URL, or the path when the source has none
+    name: str  # where it was read from
+    url: str | None
+    title: str | None
+    terms: Terms
+    doc: Document
+    body: str  # the article text, aligned against copies
+    core: str  # without the blocks that state its terms: indexed, and what coverage counts
+    venue_rules: dict = field(default_factory=dict)
+
+
+@dataclass
+class Reference:
+    """The publisher's articles, their terms and an index of their text, built once per run."""
+
+    sources: list[Source]
+    index: Index
+    own_domains: frozenset[str]
+    errors: list[dict] = field(default_factory=list)
+    ruleset: RuleSet | None = None
+
+    def by_key(self, key: str) -> Source:
+        return self._keys[key]
+
+    def __post_init__(self):
+        self._keys = {s.key: s for s in self.sources}
+
+
+def load_manifest(path: str | None) -> dict[str, dict]:
+    """``sources.toml``: ``[[source]] path = "…" url = "…" title = "…"`` → {resolved path: entry}."""
+    if not path:
+        return {}
+    p = Path(path)
+    try:
+        with open(p, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError(f"{path}: sources manifest not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    out = {}
+    for item in data.get("source", []):
+        if not isinstance(item, dict) or "path" not in item:
+            raise InputError(f"{path}: each [[source]] needs a path")
+        out[str((p.parent / item["path"]).resolve())] = item
+        out[item["path"]] = item
+    return out
+
+
+def build_reference(paths: list[str], *, manifest: dict | None = None, ruleset: RuleSet | None = None,
+                    max_bytes: int = 20 * 1024 * 1024, stats: Stats | None = None) -> Reference:
+    """Read every source, detect its terms once and index its text."""
+    ruleset = ruleset or default_ruleset()
+    manifest = manifest or {}
+    sources: list[Source] = []
+    errors: list[dict] = []
+    index = Index()
+    for path in paths:
+        for entry in iter_entries(path, max_bytes=max_bytes, stats=stats):
+            if entry.error:
+                errors.append({"page": entry.name, "error": entry.error})
+                continue
+            info = manifest.get(str(Path(entry.name).resolve())) or manifest.get(entry.name) or {}
+            try:
+                doc = read_bytes(entry.data, entry.name, media_type=entry.media_type,
+                                 url=info.get("url") or entry.url, charset=entry.charset, max_bytes=max_bytes)
+            except InputError as exc:
+                errors.append({"page": entry.name, "error": str(exc)})
+                continue
+            url = info.get("url") or entry.url or doc.url
+            terms = detect_terms(doc, ruleset, url=url)
+            body = body_text(doc)
+            core = source_body(doc, ruleset)
+            key = url or entry.name
+            if any(s.key == key for s in sources):
+                key = f"{key}#{entry.name}"
+            sources.append(Source(key, entry.name, url, info.get("title") or doc.title, terms, doc, body, core,
+                                  info.get("venues", {})))
+            index.add(key, core)
+    own = frozenset(registered_domain(s.url) for s in sources if s.url and registered_domain(s.url))
+    return Reference(sources, index, own, errors, ruleset)
+
+
+def _line(entry: Entry, **fields) -> dict:
+    base = {"type": "result", "page": entry.name, "url": entry.url, "source": None, "source_title": None,
+            "similarity": None, "coverage": None, "status": "unmatched", "venue": None, "findings": [],
+            "fix": None, "fair_use": None, "error": None}
+    base.update(fields)
+    return base
+
+
+def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thresholds: Thresholds = Thresholds(),
+                max_bytes: int = 20 * 1024 * 1024) -> dict:
+    """One archive entry → one result line (see docs/audit.md for the fields)."""
+    if entry.error:
+        return _line(entry, status="error", error=entry.error)
+    try:
+        doc = read_bytes(entry.data, entry.name, media_type=entry.media_type, url=entry.url,
+                         charset=entry.charset, max_bytes=max_bytes)
+    except InputError as exc:
+        return _line(entry, status="error", error=str(exc))
+    url = entry.url or doc.url
+    body = body_text(doc)
+    best = None
+    hits = sorted(ref.index.search(body), key=lambda h: (-h.containment, h.key))
+    for hit in hits[:CANDIDATES_ALIGNED]:
+        src = ref.by_key(hit.key)
+        a = measured(align(src.body, body, excerpt_threshold=thresholds.full_copy), src.core, thresholds.full_copy)
+        if best is None or a.matched_words > best[1].matched_words:
+            best = (src, a)
+    if best is None:
+        return _line(entry, url=url)
+    src, a = best
+    if a.matched_words < MIN_MATCHED_WORDS or max(a.coverage, a.similarity) < thresholds.min_similarity:
+        return _line(entry, url=url, similarity=round(a.similarity, 4), coverage=round(a.coverage, 4))
+    if url and registered_domain(url) in ref.own_domains:
+        return _line(entry, url=url, source=src.key, source_title=src.title, status="original",
+                     similarity=round(a.similarity, 4), coverage=round(a.coverage, 4))
+    venue = venue_for(url)
+    result = check_copy(doc, src.terms, source=src.doc, venue=venue, source_url=src.url, ruleset=ref.ruleset,
+                        thresholds=thresholds, alignment=a)
+    return _line(entry, url=url, source=src.key, source_title=src.title, similarity=result.similarity,
+                 coverage=result.coverage, status=result.status, venue=venue,
+                 findings=[f.to_dict() for f in result.findings], fix=result.fix, fair_use=result.fair_use)
