@@ -37,3 +37,18 @@ def test_ids_and_names_are_unique():
     names = [r.name for r in RULESET.rules]
     assert len(ids) == len(set(ids))
     assert len(names) == len(set(names))
+
+
+def test_rule_docs_do_not_drift():
+    """docs/rules/ is generated from the packs and checks; regenerate with
+    `python -m compliance.packs.docs docs/rules`."""
+    from pathlib import Path
+
+    from compliance.packs.docs import rendered_docs
+
+    folder = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    expected = rendered_docs(RULESET)
+    actual = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
+    assert sorted(actual) == sorted(expected), "docs/rules files differ: regenerate them"
+    stale = [name for name, text in expected.items() if actual[name] != text]
+    assert not stale, f"stale docs: {stale[:5]}: run python -m compliance.packs.docs docs/rules"
