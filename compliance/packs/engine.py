@@ -12,6 +12,10 @@ from .loader import Rule, RuleSet
 
 #: Seconds one rule may spend on one page before it is abandoned and reported.
 RULE_TIMEOUT = 0.5
+#: A text rule's regexes run only this far before and after an occurrence of one of its
+#: keywords (the whole text when there are no keywords, or when the windows cover most of it).
+WINDOW_BEFORE = 600
+WINDOW_AFTER = 400
 #: Characters before and after a hit in which a rule's ``exceptions`` are searched.
 EXCEPTION_BEFORE = 120
 EXCEPTION_AFTER = 40
@@ -53,25 +57,28 @@ def _resolve(emits: dict, groups: dict) -> dict:
     return out
 
 
-def _signal_items(doc: Document, wanted: tuple[str, ...]):
-    """(kind, value, text_start, text_end, source_offset, region) for every signal a rule reads."""
-    def want(kind: str) -> bool:
-        return any(kind == w or (w.endswith("*") and kind.startswith(w[:-1])) for w in wanted)
-
-    if want("link") or want("link.text"):
-        for ln in doc.links:
-            if want("link"):
-                yield "link", ln.href, ln.start, ln.end, ln.source_offset, ln.region
-            if want("link.text") and ln.text:
-                yield "link.text", ln.text, ln.start, ln.end, ln.source_offset, ln.region
+def _signal_index(doc: Document) -> dict[str, list[tuple]]:
+    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region)."""
+    index: dict[str, list[tuple]] = {}
+    for ln in doc.links:
+        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region))
+        if ln.text:
+            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region))
     for e in doc.embeds:
-        if want(f"{e.kind}.src"):
-            yield f"{e.kind}.src", e.url, -1, -1, e.source_offset, e.region
-        if e.alt and want(f"{e.kind}.alt"):
-            yield f"{e.kind}.alt", e.alt, -1, -1, e.source_offset, e.region
-    for s in doc.signals:
-        if want(s.kind):
-            yield s.kind, s.value, -1, -1, s.source_offset, s.region
+        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region))
+        if e.alt:
+            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region))
+    for sg in doc.signals:
+        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region))
+    return index
+
+
+def _wanted_kinds(wanted: tuple[str, ...], available) -> list[str]:
+    out = []
+    for kind in available:
+        if any(kind == w or (w.endswith("*") and kind.startswith(w[:-1])) for w in wanted):
+            out.append(kind)
+    return out
 
 
 class Engine:
@@ -83,6 +90,23 @@ class Engine:
         self.text_rules = [r for r in ruleset.rules if r.kind in ("existence", "extract")]
         self.signal_rules = [r for r in ruleset.rules if r.kind == "signal"]
         self.conditional_rules = [r for r in ruleset.rules if r.kind == "conditional"]
+        self._keywords = sorted({k for r in self.text_rules for k in r.keywords})
+
+    def _windows(self, rule: Rule, found: dict[str, list[int]] | None, size: int) -> list[tuple[int, int]] | None:
+        """Stretches of text around the rule's keywords, merged; None means scan everything."""
+        if found is None or not rule.keywords:
+            return None
+        spans = sorted((max(0, p - WINDOW_BEFORE), min(size, p + WINDOW_AFTER))
+                       for k in rule.keywords for p in found.get(k, ()))
+        merged: list[list[int]] = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        if sum(hi - lo for lo, hi in merged) > size // 2:
+            return None
+        return [(lo, hi) for lo, hi in merged]
 
     def run(self, doc: Document) -> tuple[list[Hit], list[str]]:
         """All hits on ``doc`` in document order, and warnings (rules that ran out of time)."""
@@ -90,12 +114,34 @@ class Engine:
         warnings: list[str] = []
         text = doc.text
         folded = text.casefold()
+        found: dict[str, list[int]] | None = None
+        if len(folded) == len(text):
+            # Every occurrence of every keyword (str.find runs in C); the offsets agree with the
+            # text because casefolding changed no length.
+            found = {}
+            find = folded.find
+            for k in self._keywords:
+                pos = find(k)
+                if pos < 0:
+                    continue
+                where = found[k] = []
+                while pos >= 0 and len(where) < 2000:
+                    where.append(pos)
+                    pos = find(k, pos + 1)
         for rule in self.text_rules:
-            if rule.keywords and not any(k in folded for k in rule.keywords):
-                continue
-            self._scan(rule, doc, 0, len(text), hits, warnings)
+            if rule.keywords:
+                if found is not None:
+                    if not any(k in found for k in rule.keywords):
+                        continue
+                elif not any(k in folded for k in rule.keywords):
+                    continue
+            windows = self._windows(rule, found, len(text))
+            for lo, hi in windows or [(0, len(text))]:
+                self._scan(rule, doc, lo, hi, hits, warnings)
+        index = _signal_index(doc) if self.signal_rules else {}
         for rule in self.signal_rules:
-            for kind, value, start, end, src, region in _signal_items(doc, rule.signals):
+            items = [(kind, *item) for kind in _wanted_kinds(rule.signals, index) for item in index[kind]]
+            for kind, value, start, end, src, region in items:
                 if rule.keywords and not any(k in value.casefold() for k in rule.keywords):
                     continue
                 if rule.scope and region not in rule.scope:
