@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -73,12 +74,10 @@ def _signal_index(doc: Document) -> dict[str, list[tuple]]:
     return index
 
 
-def _wanted_kinds(wanted: tuple[str, ...], available) -> list[str]:
-    out = []
-    for kind in available:
-        if any(kind == w or (w.endswith("*") and kind.startswith(w[:-1])) for w in wanted):
-            out.append(kind)
-    return out
+@lru_cache(maxsize=4096)
+def _wanted_kinds(wanted: tuple[str, ...], available: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(kind for kind in available
+                 if any(kind == w or (w.endswith("*") and kind.startswith(w[:-1])) for w in wanted))
 
 
 class Engine:
@@ -139,8 +138,17 @@ class Engine:
             for lo, hi in windows or [(0, len(text))]:
                 self._scan(rule, doc, lo, hi, hits, warnings)
         index = _signal_index(doc) if self.signal_rules else {}
+        kinds = tuple(sorted(index))
+        folded: dict[str, str] = {}  # kind -> all its values, casefolded and joined
         for rule in self.signal_rules:
-            items = [(kind, *item) for kind in _wanted_kinds(rule.signals, index) for item in index[kind]]
+            wanted = _wanted_kinds(rule.signals, kinds)
+            if rule.keywords:
+                for k in wanted:
+                    if k not in folded:
+                        folded[k] = "\n".join(item[0] for item in index[k]).casefold()
+                if not any(kw in folded[k] for k in wanted for kw in rule.keywords):
+                    continue  # none of its keywords in any value it reads
+            items = [(kind, *item) for kind in wanted for item in index[kind]]
             for kind, value, start, end, src, region in items:
                 if rule.keywords and not any(k in value.casefold() for k in rule.keywords):
                     continue
