@@ -25,6 +25,9 @@ from .validate import Thresholds, body_text, check_copy, measured, source_body
 MIN_MATCHED_WORDS = 25
 #: Candidates from the index that are aligned exactly, best first.
 CANDIDATES_ALIGNED = 3
+#: The index returns sources sharing at least this share of the smaller text's shingles: low
+#: enough that a short quotation inside a long commentary (~5-10%) still reaches alignment.
+INDEX_THRESHOLD = 0.05
 
 
 @dataclass
@@ -85,7 +88,7 @@ def build_reference(paths: list[str], *, manifest: dict | None = None, ruleset: 
     manifest = manifest or {}
     sources: list[Source] = []
     errors: list[dict] = []
-    index = Index()
+    index = Index(threshold=INDEX_THRESHOLD)
     for path in paths:
         for entry in iter_entries(path, max_bytes=max_bytes, stats=stats):
             if entry.error:

@@ -101,8 +101,7 @@ def cmd_check(args) -> int:
     ignore = _ids(args.ignore) or [x.upper() for x in cfg["ignore"]]
     baseline_path = args.baseline or cfg["baseline"]
     baseline = load_baseline(baseline_path) if baseline_path else {}
-    th = cfg["thresholds"]
-    thresholds = Thresholds(full_copy=th["full_copy"], min_similarity=th["min_similarity"])
+    thresholds = Thresholds.from_config(cfg["thresholds"])
 
     source_doc = None
     if args.terms:
@@ -183,9 +182,7 @@ def cmd_audit(args) -> int:
     cfg = load_config(args.config)
     ruleset = default_ruleset(tuple(cfg["packs"]) + tuple(args.packs))
     max_bytes = args.max_bytes or cfg["max_bytes"]
-    th = cfg["thresholds"]
-    thresholds = Thresholds(full_copy=th["full_copy"],
-                            min_similarity=args.min_similarity if args.min_similarity is not None else th["min_similarity"])
+    thresholds = Thresholds.from_config(cfg["thresholds"], min_similarity=args.min_similarity)
     manifest_path = args.manifest
     if not manifest_path:
         first = Path(args.sources[0])

@@ -23,8 +23,10 @@ DEFAULTS: dict = {
     "format": "text",
     "jobs": 0,
     "max_bytes": 20 * 1024 * 1024,
-    "thresholds": {"full_copy": 0.8, "min_similarity": 0.3, "short_excerpt_words": 150,
-                   "near_full": 0.8, "own_text_commentary": 0.5},
+    # Documented in docs/fair-use.md and README: what counts as a full copy, a copy at all,
+    # a near-full copy, a short excerpt, and commentary.
+    "thresholds": {"full_copy": 0.8, "min_similarity": 0.05, "near_full": 0.8, "short_excerpt_words": 150,
+                   "commentary_share": 0.5},
 }
 _TYPES = {
     "packs": list, "select": list, "ignore": list, "severity": dict, "fail_on": str, "venue": (str, type(None)),

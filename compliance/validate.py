@@ -33,7 +33,16 @@ class Thresholds:
     """Documented defaults; config ``[tool.compliance.thresholds]`` overrides them."""
 
     full_copy: float = 0.8  # coverage at or above which a copy is a full copy, not an excerpt
-    min_similarity: float = 0.3  # audit: below this a candidate copies nothing worth judging
+    min_similarity: float = 0.05  # audit: below this share (of the source or of the page) nothing was copied
+    near_full: float = 0.8  # fair use: a copy this complete could stand in for the original
+    short_excerpt_words: int = 150  # fair use: at most this many words taken is a short excerpt
+    commentary_share: float = 0.5  # fair use: the copier's own words at this share of the copy is commentary
+
+    @classmethod
+    def from_config(cls, values: dict, **override) -> "Thresholds":
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        known.update({k: v for k, v in override.items() if v is not None})
+        return cls(**known)
 
 
 def body_text(doc: Document) -> str:
@@ -241,10 +250,38 @@ def check_copy(
         add("CONF001", "unmet", f"the source's statements disagree: {conflict.get('message', '')} "
             f"({' vs '.join(map(str, conflict['values']))}); judged against {s.license}",
             details={"conflict": conflict})
+    fair = _fair_use(c, terms, source, alignment, venue, original, findings, own_terms, thresholds)
     return CopyResult(copy.path, src_label, tuple(findings), venue=venue, url=copy.url,
                       similarity=round(alignment.similarity, 4) if alignment else None,
                       coverage=round(alignment.coverage, 4) if alignment else None,
-                      fix=fix_block if any(f.status == "unmet" for f in findings) else None).sorted()
+                      fix=fix_block if any(f.status == "unmet" for f in findings) else None, fair_use=fair).sorted()
+
+
+def _fair_use(c: _Copy, terms: Terms, source, alignment, venue, original, findings, own_terms, thresholds):
+    """The § 107 facts, for a copy that no grant covers or whose grant it breaks; else None."""
+    from .fair_use import measure
+
+    unmet = [f for f in findings if f.status == "unmet" and f.severity == "error"]
+    if not unmet:
+        return None
+    outside = [f for f in unmet if f.rule in ("GRNT001", "GRNT002", "VEN001")]
+    if outside:
+        why = "no grant in the source's terms covers this copy"
+    else:
+        why = "the copy breaks the grant's conditions: " + ", ".join(sorted({f.duty for f in unmet}))
+    s = terms.summary
+    name = s.publisher or (s.republished_from.publisher if s.republished_from else None)
+    credited = bool(name and c.find_name(name)) or any(f.rule == "CRED002" and f.status == "met" for f in findings)
+    if not c.doc.has_hyperlinks:
+        linked = None
+    elif original:
+        key = normalise(original)
+        linked = any(normalise(ln.href) == key for ln in c.doc.links)
+    else:
+        site = {registered_domain(u) for u in (terms.source.get("url"),) if u}
+        linked = bool(site) and any(registered_domain(ln.href) in site for ln in c.doc.links)
+    return measure(c.doc, source, terms, alignment, venue=venue, credited=credited, linked=linked,
+                   copy_claims_fair_use=own_terms().summary.fair_use_notice, why=why, thresholds=thresholds)
 
 
 def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, add) -> None:

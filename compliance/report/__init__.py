@@ -119,3 +119,29 @@ def where(finding: Finding) -> str:
 
 __all__ = ["FORMATS", "RuleInfo", "copy_findings", "level", "render", "rule_info", "sorted_results", "summary_line",
            "suppression_kind", "where"]
+
+
+FACTOR_NAMES = {
+    "purpose_and_character": "Purpose and character",
+    "nature_of_the_work": "Nature of the work",
+    "amount_and_substantiality": "Amount and substantiality",
+    "market_effect": "Effect on the market",
+}
+
+
+def fair_use_lines(fu: dict | None) -> list[str]:
+    """The fair-use section as plain lines (shared by the text, Markdown, HTML and JUnit renderers)."""
+    if not fu:
+        return []
+    out = [f"Fair use (17 U.S.C. § 107) — measured facts, not a verdict. Why: {fu.get('why', '')}."]
+    for factor in FACTOR_NAMES:
+        items = [x for x in fu.get("facts", []) if x.get("factor") == factor]
+        if not items:
+            continue
+        out.append(f"{FACTOR_NAMES[factor]}:")
+        for x in items:
+            where = f" ({x['line']}:{x['col']})" if x.get("line") else ""
+            out.append(f"  - {x['fact']}{where}" + (f": “{x['evidence']}”" if x.get("evidence") else ""))
+    out.append(f"Reading: {fu.get('reading', '')}.")
+    out.append(fu.get("disclaimer", ""))
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 
 from ..findings import CopyResult, Finding, Report
-from . import copy_findings, rule_info, sorted_results, summary_line
+from . import copy_findings, rule_info, sorted_results, summary_line, fair_use_lines
 
 _CSS = """
 :root { color-scheme: light; }
@@ -107,6 +107,11 @@ def _copy_section(r: CopyResult, show_met: bool, ruleset) -> list[str]:
         out += _finding_detail(f)
     if r.fix:
         out += ["<h3>Attribution to add</h3>", f"<pre>{e(r.fix)}</pre>"]
+    if r.fair_use:
+        lines = fair_use_lines(r.fair_use)
+        out += ["<h3>Fair use: measured facts</h3>", f"<p>{e(lines[0])}</p>", "<ul>"]
+        out += [f"<li>{e(x.strip()[2:] if x.strip().startswith('- ') else x.strip())}</li>" for x in lines[1:-2]]
+        out += ["</ul>", f"<p><strong>{e(lines[-2])}</strong></p>", f"<p class=\"disclaimer\">{e(lines[-1])}</p>"]
     out.append("</section>")
     return out
 

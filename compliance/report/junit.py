@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..findings import CopyResult, Finding, Report
-from . import copy_findings, sorted_results, summary_line
+from . import copy_findings, sorted_results, summary_line, fair_use_lines
 
 
 def _body(f: Finding) -> str:
@@ -83,9 +83,9 @@ def render(report: Report, *, timestamp: str | None = None, suite_name: str = "c
                 ET.SubElement(props, "property", {"name": key, "value": str(value)})
         for f in copy_findings(r):
             _case(suite, r, f, counts)
-        if r.fix:
+        if r.fix or r.fair_use:
             out = ET.SubElement(suite, "system-out")
-            out.text = "attribution to add:\n" + r.fix
+            out.text = "\n".join(([f"attribution to add:\n{r.fix}"] if r.fix else []) + fair_use_lines(r.fair_use))
         _set_counts(suite, counts)
         if timestamp:
             suite.set("timestamp", timestamp)

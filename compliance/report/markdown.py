@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..findings import CopyResult, Finding, Report
-from . import copy_findings, rule_info, sorted_results, summary_line
+from . import copy_findings, rule_info, sorted_results, summary_line, fair_use_lines
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~&])")
 _STATUS = {"met": "met", "unmet": "**unmet**", "cannot_verify": "cannot verify", "not_applicable": "not applicable"}
@@ -81,6 +81,9 @@ def _copy_section(r: CopyResult, show_met: bool, ruleset) -> list[str]:
             out += ["Fix:", "", *fence(fix), ""]
     if r.fix:
         out += ["### Attribution to add", "", *fence(r.fix), ""]
+    if r.fair_use:
+        lines = fair_use_lines(r.fair_use)
+        out += ["### Fair use: measured facts", "", *[_md_line(x) for x in lines[1:]], ""]
     return out
 
 
@@ -104,3 +107,13 @@ def render(report: Report, *, title: str = "Compliance report", show_met: bool =
         out += _copy_section(r, show_met, ruleset)
     out += ["---", "", report.disclaimer]
     return "\n".join(out) + "\n"
+
+
+def _md_line(line: str) -> str:
+    """A fair-use line as Markdown: factor headings bold, facts as list items, HTML escaped."""
+    text = line.replace("<", "&lt;").replace(">", "&gt;")
+    if text.startswith("  - "):
+        return text[2:]
+    if text.endswith(":") and not text.startswith("Reading"):
+        return f"\n**{text}**\n"
+    return f"\n{text}"

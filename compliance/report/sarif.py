@@ -113,7 +113,8 @@ def render(report: Report, *, information_uri: str | None = None, ruleset=None, 
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule]) for f in findings],
         "properties": {"disclaimer": report.disclaimer, "packs": dict(sorted(report.packs.items())),
-                       "summary": report.counts()},
+                       "summary": report.counts(),
+                       "fair_use": {r.path: r.fair_use for r in sorted_results(report) if r.fair_use}},
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False)

@@ -16,7 +16,7 @@ disclaimer.
 from __future__ import annotations
 
 from ..findings import CopyResult, Finding, Report
-from . import copy_findings, sorted_results, summary_line, where
+from . import copy_findings, sorted_results, summary_line, where, fair_use_lines
 
 _INDENT = "    "
 
@@ -69,6 +69,7 @@ def render(report: Report, *, show_met: bool = True, **_options) -> str:
         if r.fix:
             out.append("attribution to add:")
             out += _block(r.fix, _INDENT)
+        out += [f"{_INDENT}{line}" for line in fair_use_lines(r.fair_use)]
         out.append("")
     out.append(summary_line(report))
     out.append("")
