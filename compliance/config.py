@@ -25,12 +25,27 @@ DEFAULTS: dict = {
     "max_bytes": 20 * 1024 * 1024,
     # Documented in docs/fair-use.md and README: what counts as a full copy, a copy at all,
     # a near-full copy, a short excerpt, and commentary.
-    "thresholds": {"full_copy": 0.8, "min_similarity": 0.05, "near_full": 0.8, "short_excerpt_words": 150,
-                   "commentary_share": 0.5},
+    "thresholds": {
+        "full_copy": 0.8,
+        "min_similarity": 0.05,
+        "near_full": 0.8,
+        "short_excerpt_words": 150,
+        "commentary_share": 0.5,
+    },
 }
 _TYPES = {
-    "packs": list, "select": list, "ignore": list, "severity": dict, "fail_on": str, "venue": (str, type(None)),
-    "venues": dict, "baseline": (str, type(None)), "format": str, "jobs": int, "max_bytes": int, "thresholds": dict,
+    "packs": list,
+    "select": list,
+    "ignore": list,
+    "severity": dict,
+    "fail_on": str,
+    "venue": (str, type(None)),
+    "venues": dict,
+    "baseline": (str, type(None)),
+    "format": str,
+    "jobs": int,
+    "max_bytes": int,
+    "thresholds": dict,
 }
 VENUES = ("community", "noncommercial", "commercial", "print")
 SEVERITIES = ("error", "warning", "info")
@@ -38,7 +53,9 @@ SEVERITIES = ("error", "warning", "info")
 
 @dataclass
 class Config:
-    values: dict = field(default_factory=lambda: {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in DEFAULTS.items()})
+    values: dict = field(
+        default_factory=lambda: {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in DEFAULTS.items()}
+    )
     origins: dict = field(default_factory=lambda: {k: "default" for k in DEFAULTS})
 
     def __getitem__(self, key):

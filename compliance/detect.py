@@ -54,7 +54,9 @@ def _ordered(values, vocabulary) -> tuple[str, ...]:
 
 def _name_ok(name: str) -> bool:
     n = name.strip()
-    return 1 < len(n) <= 120 and not n.lower().startswith(("http://", "https://", "www.")) and any(c.isalpha() for c in n)
+    return (
+        1 < len(n) <= 120 and not n.lower().startswith(("http://", "https://", "www.")) and any(c.isalpha() for c in n)
+    )
 
 
 def _dedupe(names):
@@ -79,15 +81,18 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # --- who: authors, publisher, copyright holders -------------------------------------
     # Visible bylines first, then machine-readable ones; lists ("A, B and C") are split.
     authors = []
-    for h in sorted((h for h in hits if "author" in h.emits and h.region not in NOT_ARTICLE), key=lambda h: h.signal is not None):
+    for h in sorted(
+        (h for h in hits if "author" in h.emits and h.region not in NOT_ARTICLE), key=lambda h: h.signal is not None
+    ):
         for name in _AUTHOR_SPLIT.split(h.emits["author"]):
             if _name_ok(name):
                 authors.append((name.strip(), _ev(doc, h)))
     author_names = _dedupe(n for n, _ in authors)
 
     publisher = None
-    for h in sorted((h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])),
-                    key=lambda h: h.signal is None):
+    for h in sorted(
+        (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])), key=lambda h: h.signal is None
+    ):
         publisher = {"name": h.emits["publisher"], "evidence": [_ev(doc, h)]}
         break
 
@@ -97,15 +102,23 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             if "holder" not in h.emits and "year" not in h.emits:
                 continue
             holder = h.emits.get("holder")
-            holders = [x for x in regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder) if _name_ok(x)] if holder else []
-            copyright_notices.append({
-                "holders": holders,
-                "years": h.emits.get("year"),
-                "site_wide": h.region in ("footer", "nav") or h.emits.get("site_wide") == "true",
-                "evidence": [_ev(doc, h)],
-            })
+            holders = (
+                [x for x in regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder) if _name_ok(x)] if holder else []
+            )
+            copyright_notices.append(
+                {
+                    "holders": holders,
+                    "years": h.emits.get("year"),
+                    "site_wide": h.region in ("footer", "nav") or h.emits.get("site_wide") == "true",
+                    "evidence": [_ev(doc, h)],
+                }
+            )
     holders = _dedupe(x for c in copyright_notices if not c["site_wide"] for x in c["holders"])
-    holders += [x for x in _dedupe(x for c in copyright_notices for x in c["holders"]) if squash(x) not in {squash(y) for y in holders}]
+    holders += [
+        x
+        for x in _dedupe(x for c in copyright_notices for x in c["holders"])
+        if squash(x) not in {squash(y) for y in holders}
+    ]
 
     # --- licences ---------------------------------------------------------------------
     licences = []
@@ -116,7 +129,9 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         origin = h.signal or "text"
         scope = "image" if h.region == "figcaption" else ("comment" if h.region == "comment" else h.region)
         weight = _LICENCE_SIGNAL_WEIGHT.get(origin, h.confidence)
-        licences.append({"id": lic, "origin": origin, "scope": scope, "weight": weight, "evidence": [_ev(doc, h)], "hit": h})
+        licences.append(
+            {"id": lic, "origin": origin, "scope": scope, "weight": weight, "evidence": [_ev(doc, h)], "hit": h}
+        )
     article = [x for x in licences if x["scope"] not in ("image", "comment")]
     cc = [x for x in article if cc_parts(x["id"]) or x["id"] in ("CC0-1.0", "PDM-1.0")]
     # A versionless mention ("CC BY-ND") is the same licence as a versioned one of its type.
@@ -136,24 +151,28 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         best = max(cc, key=lambda x: (x["origin"] == "text" and x["scope"] in ("main", "body"), x["weight"]))
         chosen_cc = best["id"]
         if len(distinct_cc) > 1:
-            conflicts.append({
-                "field": "license",
-                "values": distinct_cc,
-                "message": "the page states more than one Creative Commons licence",
-                "evidence": [x["evidence"][0] for x in cc if x["id"] in distinct_cc][:6],
-            })
+            conflicts.append(
+                {
+                    "field": "license",
+                    "values": distinct_cc,
+                    "message": "the page states more than one Creative Commons licence",
+                    "evidence": [x["evidence"][0] for x in cc if x["id"] in distinct_cc][:6],
+                }
+            )
     grants = [h for h in hits if h.emits.get("license") == "custom" or "permissions" in h.emits]
     reservations = [x for x in article if x["id"] == "all-rights-reserved"]
     if chosen_cc and reservations:
         visible_cc = [x for x in cc if x["origin"] == "text" or x["origin"] in ("a.license", "link")]
         in_article = [x for x in reservations if x["scope"] in ("main", "body")]
         if not visible_cc or in_article:
-            conflicts.append({
-                "field": "license",
-                "values": [chosen_cc, "all-rights-reserved"],
-                "message": "a Creative Commons licence and a reservation of all rights both claim the article",
-                "evidence": [cc[0]["evidence"][0], (in_article or reservations)[0]["evidence"][0]],
-            })
+            conflicts.append(
+                {
+                    "field": "license",
+                    "values": [chosen_cc, "all-rights-reserved"],
+                    "message": "a Creative Commons licence and a reservation of all rights both claim the article",
+                    "evidence": [cc[0]["evidence"][0], (in_article or reservations)[0]["evidence"][0]],
+                }
+            )
     if chosen_cc:
         licence = chosen_cc
     elif grants:
@@ -189,12 +208,14 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if "venue" in h.emits:
             venues.add(h.emits["venue"])
         if h in grants:
-            grant_items.append({
-                "permissions": list(_ordered(h.emits.get("permissions", ()), ALL_PERMISSIONS)),
-                "venue": h.emits.get("venue"),
-                "conditions": [],
-                "evidence": [_ev(doc, h)],
-            })
+            grant_items.append(
+                {
+                    "permissions": list(_ordered(h.emits.get("permissions", ()), ALL_PERMISSIONS)),
+                    "venue": h.emits.get("venue"),
+                    "conditions": [],
+                    "evidence": [_ev(doc, h)],
+                }
+            )
     # Each grant's conditions: the duties that conditional rules found near it.
     cond_hits = [h for h in hits if h.kind == "conditional" and h.emits.get("duties")]
     for g in grant_items:
@@ -211,9 +232,13 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         venue = "noncommercial" if "noncommercial" in venues or "commercial_use" in prohibitions else "any"
 
     prohibition_items = [
-        {"what": list(_ordered(h.emits.get("prohibitions", ()), PROHIBITIONS)), "binds": h.emits.get("binds"),
-         "evidence": [_ev(doc, h)]}
-        for h in hits if h.emits.get("prohibitions")
+        {
+            "what": list(_ordered(h.emits.get("prohibitions", ()), PROHIBITIONS)),
+            "binds": h.emits.get("binds"),
+            "evidence": [_ev(doc, h)],
+        }
+        for h in hits
+        if h.emits.get("prohibitions")
     ]
 
     # --- doors, notices, excerpt limits ----------------------------------------------
@@ -222,20 +247,28 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if "contact" in h.emits or "door_uses" in h.emits:
             contact = h.emits.get("contact")
             hidden = bool(contact and _HIDDEN_EMAIL.search(contact))
-            doors.append({
-                "uses": list(h.emits.get("door_uses", ["any"])),
-                "contact": contact,
-                "contact_hidden": hidden,
-                "note": "the address was hidden by the site's e-mail protection when the page was saved" if hidden else None,
-                "evidence": [_ev(doc, h)],
-            })
+            doors.append(
+                {
+                    "uses": list(h.emits.get("door_uses", ["any"])),
+                    "contact": contact,
+                    "contact_hidden": hidden,
+                    "note": "the address was hidden by the site's e-mail protection when the page was saved"
+                    if hidden
+                    else None,
+                    "evidence": [_ev(doc, h)],
+                }
+            )
     notices = []
     for h in hits:
         for kind in h.emits.get("notices", ()):
             if kind == "excerpt_limit":
                 continue
-            n = {"kind": kind, "text": " ".join(h.text.split())[:300], "url": h.emits.get("url") if kind == "pointer" else None,
-                 "evidence": [_ev(doc, h)]}
+            n = {
+                "kind": kind,
+                "text": " ".join(h.text.split())[:300],
+                "url": h.emits.get("url") if kind == "pointer" else None,
+                "evidence": [_ev(doc, h)],
+            }
             if kind == "pointer" and h.signal == "link.text":
                 n["url"] = next((ln.href for ln in doc.links if ln.start == h.start and ln.end == h.end), None)
             notices.append(n)
@@ -245,8 +278,11 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     excerpt = None
     for h in hits:
         if "excerpt_words" in h.emits or "excerpt_paragraphs" in h.emits:
-            excerpt = {"words": _int(h.emits.get("excerpt_words")), "paragraphs": _int(h.emits.get("excerpt_paragraphs")),
-                       "evidence": [_ev(doc, h)]}
+            excerpt = {
+                "words": _int(h.emits.get("excerpt_words")),
+                "paragraphs": _int(h.emits.get("excerpt_paragraphs")),
+                "evidence": [_ev(doc, h)],
+            }
             break
 
     contact = next((d["contact"] for d in doors if d["contact"]), None)
@@ -306,7 +342,9 @@ def _first_evidence(pairs, names):
 
 def _work(signals) -> dict:
     types = [s.value for s in signals.get("jsonld.@type", ()) if s.region != "figcaption"]
-    section = [s.value for s in signals.get("jsonld.articleSection", ())] + [s.value for s in signals.get("meta.article:section", ())]
+    section = [s.value for s in signals.get("jsonld.articleSection", ())] + [
+        s.value for s in signals.get("meta.article:section", ())
+    ]
     og = [s.value for s in signals.get("meta.og:type", ())]
     return {"type": types[0] if types else (og[0] if og else None), "section": section[0] if section else None}
 

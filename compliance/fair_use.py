@@ -19,11 +19,19 @@ FACTORS = ("purpose_and_character", "nature_of_the_work", "amount_and_substantia
 _QUOTES_OPEN = "\"“„«‘'"
 _QUOTES_CLOSE = "\"”«»’'"
 _WORK_TYPES = {
-    "newsarticle": "a news article", "reportagenewsarticle": "a news article", "article": "an article",
-    "analysisnewsarticle": "an analysis article", "opinionnewsarticle": "an opinion piece",
-    "backgroundnewsarticle": "a background article", "reviewnewsarticle": "a review", "review": "a review",
-    "blogposting": "a blog post", "socialmediaposting": "a social media post", "creativework": "a creative work",
-    "scholarlyarticle": "a scholarly article", "report": "a report",
+    "newsarticle": "a news article",
+    "reportagenewsarticle": "a news article",
+    "article": "an article",
+    "analysisnewsarticle": "an analysis article",
+    "opinionnewsarticle": "an opinion piece",
+    "backgroundnewsarticle": "a background article",
+    "reviewnewsarticle": "a review",
+    "review": "a review",
+    "blogposting": "a blog post",
+    "socialmediaposting": "a social media post",
+    "creativework": "a creative work",
+    "scholarlyarticle": "a scholarly article",
+    "report": "a report",
 }
 
 
@@ -44,7 +52,7 @@ def body_blocks(doc: Document, regions_out=("nav", "footer", "aside", "comment",
         return doc.text, [(b.start, b.end, b) for b in doc.blocks]
     pieces, spans, pos = [], [], 0
     for b in blocks:
-        piece = doc.text[b.start:b.end]
+        piece = doc.text[b.start : b.end]
         spans.append((pos, pos + len(piece), b))
         pieces.append(piece)
         pos += len(piece) + 1
@@ -61,8 +69,8 @@ def _block_at(spans, offset):
 def _is_quoted(body: str, start: int, end: int, block) -> bool:
     if block is not None and block.kind == "quote":
         return True
-    before = body[max(0, start - 3):start].rstrip()
-    after = body[end:end + 3].lstrip()
+    before = body[max(0, start - 3) : start].rstrip()
+    after = body[end : end + 3].lstrip()
     return bool(before) and before[-1] in _QUOTES_OPEN and bool(after) and after[0] in _QUOTES_CLOSE
 
 
@@ -70,9 +78,20 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def measure(copy: Document, source: Document | None, terms, alignment: Alignment | None, *, venue: str | None,
-            credited: bool, linked: bool | None, copy_claims_fair_use: bool, why: str,
-            source_body: str | None = None, thresholds: FairUseThresholds = FairUseThresholds()) -> dict:
+def measure(
+    copy: Document,
+    source: Document | None,
+    terms,
+    alignment: Alignment | None,
+    *,
+    venue: str | None,
+    credited: bool,
+    linked: bool | None,
+    copy_claims_fair_use: bool,
+    why: str,
+    source_body: str | None = None,
+    thresholds: FairUseThresholds = FairUseThresholds(),
+) -> dict:
     """The § 107 facts for one copy, each with evidence, and a plain reading (never a verdict)."""
     facts: list[dict] = []
 
@@ -86,13 +105,18 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
     m: dict = {"venue": venue, "credited": credited, "linked": linked, "claims_fair_use": copy_claims_fair_use}
 
     # --- purpose and character ------------------------------------------------------------
-    fact("purpose_and_character", f"the copy's venue is {venue}" if venue else
-         "the copy's venue is unknown (set --venue or venues in config)")
+    fact(
+        "purpose_and_character",
+        f"the copy's venue is {venue}" if venue else "the copy's venue is unknown (set --venue or venues in config)",
+    )
     if alignment is not None and alignment.copy_words:
         own = max(0, alignment.copy_words - alignment.matched_words)
         m["own_words"], m["own_share"] = own, round(own / alignment.copy_words, 4)
-        fact("purpose_and_character", f"{own} of the copy's {alignment.copy_words} words "
-             f"({_pct(own / alignment.copy_words)}) are the copier's own text around the copied passages")
+        fact(
+            "purpose_and_character",
+            f"{own} of the copy's {alignment.copy_words} words "
+            f"({_pct(own / alignment.copy_words)}) are the copier's own text around the copied passages",
+        )
         quoted = unquoted = 0
         first_unquoted = None
         for run in alignment.blocks:
@@ -106,23 +130,34 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
                     first_unquoted = (block, start - base, end - base)
         m["quoted_words"], m["unquoted_words"] = quoted, unquoted
         if quoted and not unquoted:
-            fact("purpose_and_character", f"all {quoted} copied words are marked as quotations "
-                 "(blockquote or quotation marks)")
+            fact(
+                "purpose_and_character",
+                f"all {quoted} copied words are marked as quotations (blockquote or quotation marks)",
+            )
         elif quoted:
-            fact("purpose_and_character", f"{quoted} copied words are marked as quotations and {unquoted} are "
-                 "presented as the copy's own text")
+            fact(
+                "purpose_and_character",
+                f"{quoted} copied words are marked as quotations and {unquoted} are presented as the copy's own text",
+            )
         else:
             ev, where = None, None
             if first_unquoted:
                 block, s, e = first_unquoted
-                ev = " ".join(copy.text[block.start + s:block.start + min(e, s + 160)].split())
+                ev = " ".join(copy.text[block.start + s : block.start + min(e, s + 160)].split())
                 where = copy.locate(block.start + s)
-            fact("purpose_and_character", f"the {unquoted} copied words are presented as the copy's own text, "
-                 "not marked as quotations", ev, where)
+            fact(
+                "purpose_and_character",
+                f"the {unquoted} copied words are presented as the copy's own text, not marked as quotations",
+                ev,
+                where,
+            )
     fact("purpose_and_character", "the copy credits the source" if credited else "the copy does not credit the source")
     if copy_claims_fair_use:
-        fact("purpose_and_character", "the copy carries its own fair-use notice: that is the copier's claim, and it "
-             "grants nothing to anyone else")
+        fact(
+            "purpose_and_character",
+            "the copy carries its own fair-use notice: that is the copier's claim, and it "
+            "grants nothing to anyone else",
+        )
 
     # --- nature of the work ----------------------------------------------------------------
     work = (terms.work or {}) if terms is not None else {}
@@ -133,8 +168,11 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
         label = "an opinion piece"
     m["nature"] = {"type": kind or None, "section": section, "reading": label}
     if label:
-        fact("nature_of_the_work", f"the source's own signals say it is {label}"
-             + (f" (type {kind}" + (f", section {section}" if section else "") + ")" if kind else ""))
+        fact(
+            "nature_of_the_work",
+            f"the source's own signals say it is {label}"
+            + (f" (type {kind}" + (f", section {section}" if section else "") + ")" if kind else ""),
+        )
     else:
         fact("nature_of_the_work", "the source's signals do not say what kind of work it is")
 
@@ -142,10 +180,19 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
     if alignment is None:
         fact("amount_and_substantiality", "not measured: the source's text was not given (pass --source)")
     else:
-        m.update({"copied_words": alignment.matched_words, "source_words": alignment.source_words,
-                  "share_of_source": round(alignment.coverage, 4), "longest_passage_words": alignment.longest})
-        fact("amount_and_substantiality", f"{alignment.matched_words} words taken, {_pct(alignment.coverage)} of "
-             f"the source's text; the longest contiguous passage is {alignment.longest} words")
+        m.update(
+            {
+                "copied_words": alignment.matched_words,
+                "source_words": alignment.source_words,
+                "share_of_source": round(alignment.coverage, 4),
+                "longest_passage_words": alignment.longest,
+            }
+        )
+        fact(
+            "amount_and_substantiality",
+            f"{alignment.matched_words} words taken, {_pct(alignment.coverage)} of "
+            f"the source's text; the longest contiguous passage is {alignment.longest} words",
+        )
         whole = alignment.coverage >= thresholds.near_full
         m["whole_body"] = whole
         if source is not None:
@@ -156,10 +203,17 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
             lead = _lead_paragraph(source, source_body)
             l_words = words(lead)
             m["lead_taken"] = bool(l_words) and _share_in(l_words, c_words) >= 0.8
-            taken = [name for name, key in (("the headline", "headline_taken"), ("the lead paragraph", "lead_taken"))
-                     if m[key]]
-            fact("amount_and_substantiality", ("it takes " + " and ".join(taken)) if taken else
-                 "it takes neither the headline nor the lead paragraph")
+            taken = [
+                name
+                for name, key in (("the headline", "headline_taken"), ("the lead paragraph", "lead_taken"))
+                if m[key]
+            ]
+            fact(
+                "amount_and_substantiality",
+                ("it takes " + " and ".join(taken))
+                if taken
+                else "it takes neither the headline nor the lead paragraph",
+            )
         fact("amount_and_substantiality", "the whole body is taken" if whole else "an excerpt, not the whole body")
 
     # --- market effect ------------------------------------------------------------------------------
@@ -175,8 +229,12 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
         fact("market_effect", "a near-full copy, though it links to the original")
     else:
         m["market"] = "unclear"
-        fact("market_effect", "an excerpt without a link back" if linked is False else
-             "whether it sends readers to the original cannot be seen (plain text has no hyperlinks)")
+        fact(
+            "market_effect",
+            "an excerpt without a link back"
+            if linked is False
+            else "whether it sends readers to the original cannot be seen (plain text has no hyperlinks)",
+        )
 
     reading, group = _reading(m, alignment, thresholds)
     door = _door(terms)
@@ -194,7 +252,7 @@ def measure(copy: Document, source: Document | None, terms, alignment: Alignment
 def _lead_paragraph(source: Document, source_body: str | None) -> str:
     for b in source.blocks:
         if b.kind in ("p", "text") and b.region not in ("nav", "footer", "aside", "comment", "header"):
-            text = source.text[b.start:b.end]
+            text = source.text[b.start : b.end]
             if len(words(text)) >= 12:
                 return text
     return ""
@@ -204,15 +262,17 @@ def _share_in(needle: list[str], hay: str) -> float:
     """Share of ``needle``'s 5-word windows found in ``hay`` (a space-joined word string)."""
     if len(needle) < 5:
         return 1.0 if " ".join(needle) in hay else 0.0
-    windows = [" ".join(needle[i:i + 5]) for i in range(len(needle) - 4)]
+    windows = [" ".join(needle[i : i + 5]) for i in range(len(needle) - 4)]
     return sum(1 for w in windows if w in hay) / len(windows)
 
 
 def _reading(m: dict, alignment: Alignment | None, th: FairUseThresholds) -> tuple[str, str]:
     """Plain words for which way the facts point, and a short group label. Never a verdict."""
     if alignment is None:
-        return ("the amount taken could not be measured, so the facts cannot be read; a person must weigh them",
-                "amount not measured")
+        return (
+            "the amount taken could not be measured, so the facts cannot be read; a person must weigh them",
+            "amount not measured",
+        )
     coverage, taken = alignment.coverage, alignment.matched_words
     commercial = m.get("venue") in ("commercial", "print")
     own_share = m.get("own_share", 0.0)
@@ -222,19 +282,34 @@ def _reading(m: dict, alignment: Alignment | None, th: FairUseThresholds) -> tup
         text = f"a full copy {where} with no link back".replace("  ", " ")
         return f"{text}: the facts point away from fair use", "full copy, no link"
     if coverage >= th.near_full:
-        return ("a full copy, with a link back: taking the whole work points away from fair use even with a link",
-                "full copy with link")
+        return (
+            "a full copy, with a link back: taking the whole work points away from fair use even with a link",
+            "full copy with link",
+        )
     if taken <= th.short_excerpt_words and m.get("linked") and own_share >= th.commentary_share and marked:
-        return ("a short, marked quotation with a link inside the copier's own commentary: the facts lean towards "
-                "fair use", "short quotation in commentary")
+        return (
+            "a short, marked quotation with a link inside the copier's own commentary: the facts lean towards fair use",
+            "short quotation in commentary",
+        )
     if taken <= th.short_excerpt_words and m.get("linked"):
-        return ("a short excerpt with a link back: the facts are mixed and lean towards fair use only if the copy "
-                "comments on it", "short excerpt with link")
+        return (
+            "a short excerpt with a link back: the facts are mixed and lean towards fair use only if the copy "
+            "comments on it",
+            "short excerpt with link",
+        )
     if m.get("lead_taken") and m.get("headline_taken"):
-        return ("the headline and lead taken" + ("" if m.get("linked") else " with no link back")
-                + ": mixed facts, which a person must weigh", "headline and lead")
-    return ("an excerpt" + (" with a link back" if m.get("linked") else " without a link back")
-            + ": mixed facts, which a person must weigh", "excerpt" + (" with link" if m.get("linked") else ", no link"))
+        return (
+            "the headline and lead taken"
+            + ("" if m.get("linked") else " with no link back")
+            + ": mixed facts, which a person must weigh",
+            "headline and lead",
+        )
+    return (
+        "an excerpt"
+        + (" with a link back" if m.get("linked") else " without a link back")
+        + ": mixed facts, which a person must weigh",
+        "excerpt" + (" with link" if m.get("linked") else ", no link"),
+    )
 
 
 def _door(terms) -> str | None:
@@ -242,6 +317,8 @@ def _door(terms) -> str | None:
         return None
     for d in terms.doors:
         if d.get("contact"):
-            hidden = " (hidden by the site's e-mail protection; see the original page)" if d.get("contact_hidden") else ""
+            hidden = (
+                " (hidden by the site's e-mail protection; see the original page)" if d.get("contact_hidden") else ""
+            )
             return f"{d['contact']}{hidden}"
     return "the publisher (the source names no contact)" if not terms.doors else "the publisher"

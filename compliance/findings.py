@@ -50,7 +50,7 @@ class Finding:
         raw = f"{self.rule}|{self.path}|{self.duty}|{ev}"
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
-    def with_(self, **changes) -> "Finding":
+    def with_(self, **changes) -> Finding:
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -89,7 +89,7 @@ class CopyResult:
             return "unverified"
         return "compliant"
 
-    def sorted(self) -> "CopyResult":
+    def sorted(self) -> CopyResult:
         return replace(self, findings=tuple(sorted(self.findings, key=_sort_key)))
 
     def to_dict(self) -> dict:

@@ -9,8 +9,16 @@ import regex
 
 ALL_PERMISSIONS = ("republish", "excerpt", "translate", "modify", "commercial_use", "print")
 DUTIES = (
-    "credit_author", "credit_source", "credit_copyright", "link_original", "link_license",
-    "keep_notices", "no_modification", "share_alike", "indicate_changes", "keep_tracking_pixel",
+    "credit_author",
+    "credit_source",
+    "credit_copyright",
+    "link_original",
+    "link_license",
+    "keep_notices",
+    "no_modification",
+    "share_alike",
+    "indicate_changes",
+    "keep_tracking_pixel",
 )
 PROHIBITIONS = ("republish", "commercial_use", "print", "modification", "ai_training")
 
@@ -28,14 +36,19 @@ _ND_DUTIES = ("credit_author", "keep_notices", "link_license", "no_modification"
 _CC = {
     "BY": LicenceTerms(ALL_PERMISSIONS, "any", _BY_DUTIES, ()),
     "BY-SA": LicenceTerms(ALL_PERMISSIONS, "any", _BY_DUTIES + ("share_alike",), ()),
-    "BY-NC": LicenceTerms(tuple(p for p in ALL_PERMISSIONS if p != "commercial_use"), "noncommercial",
-                          _BY_DUTIES, ("commercial_use",)),
-    "BY-NC-SA": LicenceTerms(tuple(p for p in ALL_PERMISSIONS if p != "commercial_use"), "noncommercial",
-                             _BY_DUTIES + ("share_alike",), ("commercial_use",)),
-    "BY-ND": LicenceTerms(("republish", "excerpt", "commercial_use", "print"), "any", _ND_DUTIES,
-                          ("modification",)),
-    "BY-NC-ND": LicenceTerms(("republish", "excerpt", "print"), "noncommercial", _ND_DUTIES,
-                             ("commercial_use", "modification")),
+    "BY-NC": LicenceTerms(
+        tuple(p for p in ALL_PERMISSIONS if p != "commercial_use"), "noncommercial", _BY_DUTIES, ("commercial_use",)
+    ),
+    "BY-NC-SA": LicenceTerms(
+        tuple(p for p in ALL_PERMISSIONS if p != "commercial_use"),
+        "noncommercial",
+        _BY_DUTIES + ("share_alike",),
+        ("commercial_use",),
+    ),
+    "BY-ND": LicenceTerms(("republish", "excerpt", "commercial_use", "print"), "any", _ND_DUTIES, ("modification",)),
+    "BY-NC-ND": LicenceTerms(
+        ("republish", "excerpt", "print"), "noncommercial", _ND_DUTIES, ("commercial_use", "modification")
+    ),
 }
 _PUBLIC = LicenceTerms(ALL_PERMISSIONS, "any", (), ())
 _CC_ID = regex.compile(r"^CC-(BY(?:-NC)?(?:-ND|-SA)?)(?:-(\d\.\d))?(?:-([A-Z]{2,3}))?$")
@@ -91,13 +104,22 @@ def licence_name(licence_id: str) -> str:
 
 _ELEMENTS = (
     # (element, words that name it in licence names, deed URLs and translations)
-    ("NC", r"nc|non[\s-]?commercial|no[\s-]?comercial|pas d.utilisation commerciale|"
-           r"nicht[\s-]?kommerziell|n[ãa]o[\s-]?comercial|nichtkommerziell|non commerciale"),
-    ("ND", r"nd|no[\s-]?deriv\w*|no[\s-]?derivative[s]?|sin[\s-]?obra[\s-]?derivada|sin[\s-]?derivadas|"
-           r"pas de modification|keine[\s-]?bearbeitung(?:en)?|sem[\s-]?deriva[çc][õo]es|"
-           r"sem[\s-]?derivados|no[\s-]?opere[\s-]?derivate"),
-    ("SA", r"sa|share[\s-]?alike|compartir[\s-]?igual|partage dans les m[êe]mes conditions|"
-           r"weitergabe unter gleichen bedingungen|compartilha[\s-]?igual|condividi allo stesso modo"),
+    (
+        "NC",
+        r"nc|non[\s-]?commercial|no[\s-]?comercial|pas d.utilisation commerciale|"
+        r"nicht[\s-]?kommerziell|n[ãa]o[\s-]?comercial|nichtkommerziell|non commerciale",
+    ),
+    (
+        "ND",
+        r"nd|no[\s-]?deriv\w*|no[\s-]?derivative[s]?|sin[\s-]?obra[\s-]?derivada|sin[\s-]?derivadas|"
+        r"pas de modification|keine[\s-]?bearbeitung(?:en)?|sem[\s-]?deriva[çc][õo]es|"
+        r"sem[\s-]?derivados|no[\s-]?opere[\s-]?derivate",
+    ),
+    (
+        "SA",
+        r"sa|share[\s-]?alike|compartir[\s-]?igual|partage dans les m[êe]mes conditions|"
+        r"weitergabe unter gleichen bedingungen|compartilha[\s-]?igual|condividi allo stesso modo",
+    ),
 )
 _ELEMENT_RES = [(name, regex.compile(rf"(?<![a-z])(?:{words})(?![a-z])", regex.I)) for name, words in _ELEMENTS]
 

@@ -48,8 +48,11 @@ def load_baseline(path: str) -> dict[str, str]:
 
 
 def baseline_document(findings: list[Finding]) -> str:
-    items = [{"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "message": f.message, "reason": "known finding"}
-             for f in findings if f.fails]
+    items = [
+        {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "message": f.message, "reason": "known finding"}
+        for f in findings
+        if f.fails
+    ]
     return json.dumps({"version": 1, "findings": items}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -57,8 +60,15 @@ def _matches(rule_id: str, patterns) -> bool:
     return any(rule_id == p or (p and rule_id.startswith(p) and not p[-1].isdigit()) for p in patterns)
 
 
-def apply(result: CopyResult, *, inline: dict[str, str] | None = None, baseline: dict[str, str] | None = None,
-          select=(), ignore=(), severity: dict | None = None) -> CopyResult:
+def apply(
+    result: CopyResult,
+    *,
+    inline: dict[str, str] | None = None,
+    baseline: dict[str, str] | None = None,
+    select=(),
+    ignore=(),
+    severity: dict | None = None,
+) -> CopyResult:
     """Filter by select/ignore (ids or prefixes), apply severity overrides, mark suppressions."""
     out = []
     for f in result.findings:

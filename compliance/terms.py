@@ -92,7 +92,7 @@ class Terms:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False)
 
     @classmethod
-    def from_dict(cls, data: dict, origin: str = "terms") -> "Terms":
+    def from_dict(cls, data: dict, origin: str = "terms") -> Terms:
         """Read terms JSON (as ``compliance terms --format json`` writes it), checked by schema."""
         problems = schema_problems(data)
         if problems:
@@ -104,15 +104,30 @@ class Terms:
             s[k] = tuple(s.get(k) or ())
         summary = Summary(**{k: s.get(k, getattr(Summary(), k)) for k in Summary.__dataclass_fields__})
         kw = {}
-        for k in ("licenses", "copyright", "authors", "grants", "doors", "prohibitions", "notices",
-                  "conflicts", "warnings"):
+        for k in (
+            "licenses",
+            "copyright",
+            "authors",
+            "grants",
+            "doors",
+            "prohibitions",
+            "notices",
+            "conflicts",
+            "warnings",
+        ):
             kw[k] = tuple(data.get(k) or ())
-        return cls(summary=summary, source=data.get("source") or {}, publisher=data.get("publisher"),
-                   excerpt_limit=data.get("excerpt_limit"), work=data.get("work") or {},
-                   packs=data.get("packs") or {}, **kw)
+        return cls(
+            summary=summary,
+            source=data.get("source") or {},
+            publisher=data.get("publisher"),
+            excerpt_limit=data.get("excerpt_limit"),
+            work=data.get("work") or {},
+            packs=data.get("packs") or {},
+            **kw,
+        )
 
     @classmethod
-    def load(cls, path: str) -> "Terms":
+    def load(cls, path: str) -> Terms:
         try:
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)

@@ -23,7 +23,9 @@ BOILERPLATE_REGIONS = ("nav", "footer", "aside", "comment", "header", "figcaptio
 _COPYRIGHT_MARK = regex.compile(r"©|\(c\)|&copy;|\bcopyright\b", regex.I)
 _CHANGES_STATED = regex.compile(
     r"\b(?:edited|adapted|abridged|condensed|shortened|translated|modified|updated)\b|"
-    r"\bchanges?\s+(?:were|have\s+been|was)\s+made\b|\b(?:has|have)\s+been\s+(?:edited|changed|modified)\b", regex.I)
+    r"\bchanges?\s+(?:were|have\s+been|was)\s+made\b|\b(?:has|have)\s+been\s+(?:edited|changed|modified)\b",
+    regex.I,
+)
 _GENERIC_CC = regex.compile(r"creative\s+commons(?:\s+licen[cs]e)?", regex.I)
 _PIXEL_HINT = regex.compile(r"pixel|count|track|beacon|analytics|stats|/p\.gif|1x1", regex.I)
 
@@ -39,7 +41,7 @@ class Thresholds:
     commentary_share: float = 0.5  # fair use: the copier's own words at this share of the copy is commentary
 
     @classmethod
-    def from_config(cls, values: dict, **override) -> "Thresholds":
+    def from_config(cls, values: dict, **override) -> Thresholds:
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
         known.update({k: v for k, v in override.items() if v is not None})
         return cls(**known)
@@ -50,7 +52,7 @@ def body_text(doc: Document) -> str:
     blocks = [b for b in doc.blocks if b.region not in BOILERPLATE_REGIONS]
     if not blocks or sum(b.end - b.start for b in blocks) < 0.2 * len(doc.text):
         return doc.text
-    return "\n".join(doc.text[b.start:b.end] for b in blocks)
+    return "\n".join(doc.text[b.start : b.end] for b in blocks)
 
 
 def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
@@ -67,7 +69,7 @@ def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
     kept = [b for b in blocks if not any(s < b.end and b.start < e for s, e in spans)]
     if not kept:
         return body_text(doc)
-    return "\n".join(doc.text[b.start:b.end] for b in kept)
+    return "\n".join(doc.text[b.start : b.end] for b in kept)
 
 
 def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
@@ -93,7 +95,7 @@ def _name_spans(text_tokens, name: str) -> list[tuple[int, int]]:
     out = []
     first = want[0]
     for i, w in enumerate(words):
-        if w == first and words[i:i + n] == want:
+        if w == first and words[i : i + n] == want:
             out.append((text_tokens[i].start, text_tokens[i + n - 1].end))
     return out
 
@@ -157,8 +159,11 @@ def check_copy(
     findings: list[Finding] = []
     fix_block = attribution_block(terms, copy.media_type, original)
     if alignment is None and source is not None:
-        alignment = measured(align(body_text(source), body_text(copy), excerpt_threshold=thresholds.full_copy),
-                             source_body(source, ruleset), thresholds.full_copy)
+        alignment = measured(
+            align(body_text(source), body_text(copy), excerpt_threshold=thresholds.full_copy),
+            source_body(source, ruleset),
+            thresholds.full_copy,
+        )
 
     def add(check_id: str, status: str, message: str, span=None, offset=None, fix=None, details=None, severity=None):
         chk = CHECKS[check_id]
@@ -171,8 +176,22 @@ def check_copy(
         sev = severity or (chk.severity if status in ("unmet", "cannot_verify") else "info")
         if status == "cannot_verify" and not severity:
             sev = "warning"
-        findings.append(Finding(copy.path, line, col, check_id, chk.duty, status, sev, message, evidence,
-                                fix if status == "unmet" else None, src_label, details or {}))
+        findings.append(
+            Finding(
+                copy.path,
+                line,
+                col,
+                check_id,
+                chk.duty,
+                status,
+                sev,
+                message,
+                evidence,
+                fix if status == "unmet" else None,
+                src_label,
+                details or {},
+            )
+        )
 
     copy_terms = None
 
@@ -205,8 +224,12 @@ def check_copy(
         else:
             missing = [a for a in s.authors if c.find_name(a) is None]
             if missing:
-                add("CRED001", "unmet", f"does not name the author{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-                    fix=fix_block)
+                add(
+                    "CRED001",
+                    "unmet",
+                    f"does not name the author{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+                    fix=fix_block,
+                )
             else:
                 span = c.find_name(s.authors[0])
                 add("CRED001", "met", f"credits {', '.join(s.authors)}", span=span)
@@ -214,14 +237,19 @@ def check_copy(
         names = list(s.copyright_holders) or [n for n in (s.publisher, *s.authors) if n]
         hit = None
         for m in _COPYRIGHT_MARK.finditer(copy.text):
-            window = copy.text[max(0, m.start() - 120):m.end() + 160]
+            window = copy.text[max(0, m.start() - 120) : m.end() + 160]
             wt = tokens(window)
             if any(_name_spans(wt, n) for n in names) or not names:
                 hit = (m.start(), min(len(copy.text), m.end() + 80))
                 break
         if hit:
             end = copy.text.find("\n", hit[0])
-            add("CRED003", "met", "acknowledges the copyright", span=(hit[0], end if end != -1 and end < hit[1] else hit[1]))
+            add(
+                "CRED003",
+                "met",
+                "acknowledges the copyright",
+                span=(hit[0], end if end != -1 and end < hit[1] else hit[1]),
+            )
         else:
             who = ", ".join(names) if names else "the holder"
             add("CRED003", "unmet", f"does not acknowledge the copyright (© {who})", fix=fix_block)
@@ -247,14 +275,25 @@ def check_copy(
     # --- venue, prohibitions, grants ------------------------------------------------------
     _check_use(c, terms, venue, add)
     for conflict in terms.conflicts:
-        add("CONF001", "unmet", f"the source's statements disagree: {conflict.get('message', '')} "
+        add(
+            "CONF001",
+            "unmet",
+            f"the source's statements disagree: {conflict.get('message', '')} "
             f"({' vs '.join(map(str, conflict['values']))}); judged against {s.license}",
-            details={"conflict": conflict})
+            details={"conflict": conflict},
+        )
     fair = _fair_use(c, terms, source, alignment, venue, original, findings, own_terms, thresholds)
-    return CopyResult(copy.path, src_label, tuple(findings), venue=venue, url=copy.url,
-                      similarity=round(alignment.similarity, 4) if alignment else None,
-                      coverage=round(alignment.coverage, 4) if alignment else None,
-                      fix=fix_block if any(f.status == "unmet" for f in findings) else None, fair_use=fair).sorted()
+    return CopyResult(
+        copy.path,
+        src_label,
+        tuple(findings),
+        venue=venue,
+        url=copy.url,
+        similarity=round(alignment.similarity, 4) if alignment else None,
+        coverage=round(alignment.coverage, 4) if alignment else None,
+        fix=fix_block if any(f.status == "unmet" for f in findings) else None,
+        fair_use=fair,
+    ).sorted()
 
 
 def _fair_use(c: _Copy, terms: Terms, source, alignment, venue, original, findings, own_terms, thresholds):
@@ -280,19 +319,39 @@ def _fair_use(c: _Copy, terms: Terms, source, alignment, venue, original, findin
     else:
         site = {registered_domain(u) for u in (terms.source.get("url"),) if u}
         linked = bool(site) and any(registered_domain(ln.href) in site for ln in c.doc.links)
-    return measure(c.doc, source, terms, alignment, venue=venue, credited=credited, linked=linked,
-                   copy_claims_fair_use=own_terms().summary.fair_use_notice, why=why, thresholds=thresholds)
+    return measure(
+        c.doc,
+        source,
+        terms,
+        alignment,
+        venue=venue,
+        credited=credited,
+        linked=linked,
+        copy_claims_fair_use=own_terms().summary.fair_use_notice,
+        why=why,
+        thresholds=thresholds,
+    )
 
 
 def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, add) -> None:
     doc = c.doc
     if not original:
-        add("LINK001", "cannot_verify", "the original article's URL is unknown: pass --source-url (or a source that "
-            "carries its canonical URL)")
+        add(
+            "LINK001",
+            "cannot_verify",
+            "the original article's URL is unknown: pass --source-url (or a source that carries its canonical URL)",
+        )
         return
     if not doc.has_hyperlinks:
-        mention = next((m for m in doc.mentions if same_article(m.url if "//" in m.url else "https://" + m.url, original)
-                        or registered_domain(m.url) == registered_domain(original)), None)
+        mention = next(
+            (
+                m
+                for m in doc.mentions
+                if same_article(m.url if "//" in m.url else "https://" + m.url, original)
+                or registered_domain(m.url) == registered_domain(original)
+            ),
+            None,
+        )
         msg = "plain text has no hyperlinks, so the link to the original cannot be verified"
         if mention:
             msg += f"; the text names {mention.url} (a URL written out is not a hyperlink)"
@@ -312,8 +371,14 @@ def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, ad
     home = [ln for ln in same_site if is_home_page(ln.href)]
     if home and len(home) == len(same_site):
         ln = home[0]
-        add("LINK003", "unmet", f"links only to the publisher's home page ({ln.href}), not to the original article "
-            f"{original}", span=(ln.start, ln.end) if ln.end > ln.start else None, offset=ln.start, fix=fix_block)
+        add(
+            "LINK003",
+            "unmet",
+            f"links only to the publisher's home page ({ln.href}), not to the original article {original}",
+            span=(ln.start, ln.end) if ln.end > ln.start else None,
+            offset=ln.start,
+            fix=fix_block,
+        )
         return
     msg = f"no hyperlink to the original article {original}"
     if same_site:
@@ -326,8 +391,12 @@ def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, ad
 def _check_link_license(c: _Copy, licence: str, anchor, fix_block, add) -> None:
     want = cc_parts(licence)
     if not c.doc.has_hyperlinks:
-        add("LINK002", "cannot_verify", "plain text has no hyperlinks, so the link to the licence cannot be verified",
-            offset=anchor)
+        add(
+            "LINK002",
+            "cannot_verify",
+            "plain text has no hyperlinks, so the link to the licence cannot be verified",
+            offset=anchor,
+        )
         return
     wrong = None
     for ln in c.doc.links:
@@ -335,13 +404,24 @@ def _check_link_license(c: _Copy, licence: str, anchor, fix_block, add) -> None:
         if not m:
             continue
         if m.group(1).upper() == want[0]:
-            add("LINK002", "met", f"links to the licence deed ({ln.href})",
-                span=(ln.start, ln.end) if ln.end > ln.start else None, offset=ln.start)
+            add(
+                "LINK002",
+                "met",
+                f"links to the licence deed ({ln.href})",
+                span=(ln.start, ln.end) if ln.end > ln.start else None,
+                offset=ln.start,
+            )
             return
         wrong = ln
     if wrong is not None:
-        add("LINK002", "unmet", f"links to a different licence ({wrong.href}); the source is under "
-            f"{licence_name(licence)}: {deed_url(licence)}", offset=wrong.start, fix=fix_block)
+        add(
+            "LINK002",
+            "unmet",
+            f"links to a different licence ({wrong.href}); the source is under "
+            f"{licence_name(licence)}: {deed_url(licence)}",
+            offset=wrong.start,
+            fix=fix_block,
+        )
     else:
         add("LINK002", "unmet", f"no hyperlink to the licence deed {deed_url(licence)}", offset=anchor, fix=fix_block)
 
@@ -351,13 +431,23 @@ def _check_licence_named(c: _Copy, licence: str, own_terms, fix_block, add) -> N
     found = [x for x in own_terms().licenses if cc_parts(x["id"]) and cc_parts(x["id"])[0] == want[0]]
     if found:
         ev = found[0]["evidence"][0]
-        add("LICN001", "met", f"names the licence ({found[0]['id']})", offset=None if ev["line"] < 1 else None,
-            details={"quote": ev["quote"]})
+        add(
+            "LICN001",
+            "met",
+            f"names the licence ({found[0]['id']})",
+            offset=None if ev["line"] < 1 else None,
+            details={"quote": ev["quote"]},
+        )
         return
     generic = _GENERIC_CC.search(c.doc.text)
     if generic:
-        add("LICN001", "unmet", f"says \"{generic.group(0)}\" without naming which licence: the source is under "
-            f"{licence_name(licence)}", span=generic.span(), fix=fix_block)
+        add(
+            "LICN001",
+            "unmet",
+            f'says "{generic.group(0)}" without naming which licence: the source is under {licence_name(licence)}',
+            span=generic.span(),
+            fix=fix_block,
+        )
     else:
         add("LICN001", "unmet", f"does not name the licence ({licence_name(licence)})", fix=fix_block)
 
@@ -374,18 +464,30 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
     share = f"{alignment.coverage:.0%} of the source"
     kind = "an excerpt" if alignment.is_excerpt else "a full copy"
     edits = alignment.edits
-    details = {"coverage": round(alignment.coverage, 4), "similarity": round(alignment.similarity, 4),
-               "excerpt": alignment.is_excerpt,
-               "edits": [{"kind": e.kind, "source": e.source_text, "copy": e.copy_text} for e in edits[:50]]}
+    details = {
+        "coverage": round(alignment.coverage, 4),
+        "similarity": round(alignment.similarity, 4),
+        "excerpt": alignment.is_excerpt,
+        "edits": [{"kind": e.kind, "source": e.source_text, "copy": e.copy_text} for e in edits[:50]],
+    }
     if "no_modification" in s.duties:
         if edits:
             first = edits[0]
-            diff = "; ".join(_edit_line(e) for e in edits[:5]) + (f"; and {len(edits) - 5} more" if len(edits) > 5 else "")
+            diff = "; ".join(_edit_line(e) for e in edits[:5]) + (
+                f"; and {len(edits) - 5} more" if len(edits) > 5 else ""
+            )
             span = first.copy_span if first.copy_span[1] > first.copy_span[0] else None
-            add("MOD001", "unmet", f"{kind} ({share}) with {len(edits)} edit{'s' if len(edits) > 1 else ''} inside "
-                f"the copied text: {diff}", span=span, offset=first.copy_span[0],
-                fix="restore the source's wording: " + "; ".join(
-                    f"\"{e.source_text}\"" for e in edits[:5] if e.source_text), details=details)
+            add(
+                "MOD001",
+                "unmet",
+                f"{kind} ({share}) with {len(edits)} edit{'s' if len(edits) > 1 else ''} inside "
+                f"the copied text: {diff}",
+                span=span,
+                offset=first.copy_span[0],
+                fix="restore the source's wording: "
+                + "; ".join(f'"{e.source_text}"' for e in edits[:5] if e.source_text),
+                details=details,
+            )
         else:
             add("MOD001", "met", f"{kind} ({share}), no edits inside the copied text", details=details)
     if "indicate_changes" in s.duties:
@@ -396,16 +498,20 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
             if said:
                 add("MOD002", "met", "says that the text was changed", span=said.span())
             else:
-                add("MOD002", "unmet", f"changes the text ({len(edits)} edit{'s' if len(edits) > 1 else ''}) "
-                    "without saying so", fix="add a line such as \"This article has been edited.\"")
+                add(
+                    "MOD002",
+                    "unmet",
+                    f"changes the text ({len(edits)} edit{'s' if len(edits) > 1 else ''}) without saying so",
+                    fix='add a line such as "This article has been edited."',
+                )
 
 
 def _edit_line(e) -> str:
     if e.kind == "replace":
-        return f"\"{_short(e.source_text)}\" became \"{_short(e.copy_text)}\""
+        return f'"{_short(e.source_text)}" became "{_short(e.copy_text)}"'
     if e.kind == "delete":
-        return f"\"{_short(e.source_text)}\" was removed"
-    return f"\"{_short(e.copy_text)}\" was added"
+        return f'"{_short(e.source_text)}" was removed'
+    return f'"{_short(e.copy_text)}" was added'
 
 
 def _short(t: str, n: int = 120) -> str:
@@ -421,6 +527,7 @@ def _check_share_alike(c: _Copy, licence: str, own_terms, add) -> None:
     theirs = own_terms()
     stated = [x for x in theirs.licenses if x.get("scope") not in ("image", "comment")]
     ids = [x["id"] for x in stated]
+
     def compatible(i: str) -> bool:
         p = cc_parts(i)
         return bool(p) and p[0] == want[0] and (not p[1] or not want[1] or p[1] >= want[1])
@@ -429,14 +536,22 @@ def _check_share_alike(c: _Copy, licence: str, own_terms, add) -> None:
     bad = [i for i in ids if not compatible(i) and i not in ("custom",)]
     ok = [i for i in ids if compatible(i)]
     if bad:
-        add("SA001", "unmet", f"states {bad[0]}, which is not compatible with the source's {licence_name(licence)}: "
-            f"ShareAlike asks for the same licence", fix=f"publish the copy under {licence_name(licence)} "
-            f"({deed_url(licence)})")
+        add(
+            "SA001",
+            "unmet",
+            f"states {bad[0]}, which is not compatible with the source's {licence_name(licence)}: "
+            f"ShareAlike asks for the same licence",
+            fix=f"publish the copy under {licence_name(licence)} ({deed_url(licence)})",
+        )
     elif ok:
         add("SA001", "met", f"states a compatible licence ({ok[0]})")
     else:
-        add("SA001", "unmet", f"states no licence: ShareAlike asks the copy to be under {licence_name(licence)}",
-            fix=f"state that the copy is licensed under {licence_name(licence)} ({deed_url(licence)})")
+        add(
+            "SA001",
+            "unmet",
+            f"states no licence: ShareAlike asks the copy to be under {licence_name(licence)}",
+            fix=f"state that the copy is licensed under {licence_name(licence)} ({deed_url(licence)})",
+        )
 
 
 def _check_pixel(c: _Copy, terms: Terms, source: Document | None, add) -> None:
@@ -450,7 +565,9 @@ def _check_pixel(c: _Copy, terms: Terms, source: Document | None, add) -> None:
     if site:
         wanted_domains.add(site)
     if not wanted_domains:
-        add("PIX001", "cannot_verify", "the source's tracking pixel is unknown: pass --source (the page with the pixel)")
+        add(
+            "PIX001", "cannot_verify", "the source's tracking pixel is unknown: pass --source (the page with the pixel)"
+        )
         return
     if not c.doc.has_hyperlinks:
         add("PIX001", "cannot_verify", "plain text cannot carry a tracking pixel")
@@ -459,8 +576,12 @@ def _check_pixel(c: _Copy, terms: Terms, source: Document | None, add) -> None:
         if registered_domain(e.url) in wanted_domains:
             add("PIX001", "met", f"keeps the publisher's {e.kind} from {registered_domain(e.url)}", offset=None)
             return
-    add("PIX001", "unmet", f"no image or script from {', '.join(sorted(wanted_domains))}: the tracking pixel was "
-        "dropped", fix="paste the republishing HTML from the source page again, including its tracking pixel")
+    add(
+        "PIX001",
+        "unmet",
+        f"no image or script from {', '.join(sorted(wanted_domains))}: the tracking pixel was dropped",
+        fix="paste the republishing HTML from the source page again, including its tracking pixel",
+    )
 
 
 def _check_excerpt(c: _Copy, limit: dict, alignment: Alignment, source: Document | None, add) -> None:
@@ -469,16 +590,24 @@ def _check_excerpt(c: _Copy, limit: dict, alignment: Alignment, source: Document
     taken = alignment.matched_words
     if words:
         if taken > words:
-            add("EXC001", "unmet", f"takes {taken} words of the source; the grant allows {words}",
-                details={"words_taken": taken, "limit_words": words})
+            add(
+                "EXC001",
+                "unmet",
+                f"takes {taken} words of the source; the grant allows {words}",
+                details={"words_taken": taken, "limit_words": words},
+            )
         else:
             add("EXC001", "met", f"takes {taken} words of the source, within the {words} allowed")
     elif paras and source is not None:
         blocks = [b for b in source.blocks if b.region not in BOILERPLATE_REGIONS and b.kind == "p"]
-        allowed = sum(len(tokens(source.text[b.start:b.end])) for b in blocks[:paras])
+        allowed = sum(len(tokens(source.text[b.start : b.end])) for b in blocks[:paras])
         if allowed and taken > allowed * 1.05:
-            add("EXC001", "unmet", f"takes {taken} words, more than the first {paras} paragraphs ({allowed} words)",
-                details={"words_taken": taken, "limit_paragraphs": paras})
+            add(
+                "EXC001",
+                "unmet",
+                f"takes {taken} words, more than the first {paras} paragraphs ({allowed} words)",
+                details={"words_taken": taken, "limit_paragraphs": paras},
+            )
         else:
             add("EXC001", "met", f"stays within the first {paras} paragraphs")
 
@@ -487,8 +616,11 @@ def _door_text(terms: Terms, use: str) -> str:
     for d in terms.doors:
         if use in d["uses"] or "any" in d["uses"]:
             if d.get("contact"):
-                hidden = " (the address was hidden by the site's e-mail protection; see the original page)" \
-                    if d.get("contact_hidden") else ""
+                hidden = (
+                    " (the address was hidden by the site's e-mail protection; see the original page)"
+                    if d.get("contact_hidden")
+                    else ""
+                )
                 return f"ask {d['contact']}{hidden}"
     return "ask the publisher" if terms.doors else "the source names no one to ask"
 
@@ -498,9 +630,16 @@ def _check_use(c: _Copy, terms: Terms, venue: str | None, add) -> None:
     use = {"commercial": "commercial_use", "print": "print"}.get(venue or "", "republish")
     forbidden = [p for p in s.prohibitions if p in ("republish", use)]
     if "republish" in s.prohibitions and "republish" not in s.permissions:
-        ev = next((p["evidence"][0]["quote"] for p in terms.prohibitions if "republish" in p["what"] and not p.get("binds")), "")
-        add("GRNT002", "unmet", f"the source forbids republication{': “' + ev + '”' if ev else ''}; "
-            f"{_door_text(terms, 'republish')}", fix=_door_text(terms, "republish"))
+        ev = next(
+            (p["evidence"][0]["quote"] for p in terms.prohibitions if "republish" in p["what"] and not p.get("binds")),
+            "",
+        )
+        add(
+            "GRNT002",
+            "unmet",
+            f"the source forbids republication{': “' + ev + '”' if ev else ''}; {_door_text(terms, 'republish')}",
+            fix=_door_text(terms, "republish"),
+        )
         return
     if not s.permissions:
         if s.license == "none":
@@ -511,15 +650,29 @@ def _check_use(c: _Copy, terms: Terms, venue: str | None, add) -> None:
         return
     if venue is None:
         if s.permission_venue == "noncommercial" or (s.permissions and "print" not in s.permissions):
-            add("VEN001", "cannot_verify", f"the grant covers only {s.permission_venue or 'some'} venues and the copy's "
-                "venue is unknown: set --venue (community, noncommercial, commercial or print) or `venue` in config")
+            add(
+                "VEN001",
+                "cannot_verify",
+                f"the grant covers only {s.permission_venue or 'some'} venues and the copy's "
+                "venue is unknown: set --venue (community, noncommercial, commercial or print) or `venue` in config",
+            )
         else:
             add("VEN001", "met", "the grant covers any venue")
         return
     if venue in ("commercial",) and (s.permission_venue == "noncommercial" or "commercial_use" in forbidden):
-        add("VEN001", "unmet", f"a commercial site is outside the grant (community and non-commercial sites only); "
-            f"{_door_text(terms, 'commercial_use')}", fix=_door_text(terms, "commercial_use"))
+        add(
+            "VEN001",
+            "unmet",
+            f"a commercial site is outside the grant (community and non-commercial sites only); "
+            f"{_door_text(terms, 'commercial_use')}",
+            fix=_door_text(terms, "commercial_use"),
+        )
     elif venue == "print" and "print" not in s.permissions:
-        add("VEN001", "unmet", f"print is outside the grant; {_door_text(terms, 'print')}", fix=_door_text(terms, "print"))
+        add(
+            "VEN001",
+            "unmet",
+            f"print is outside the grant; {_door_text(terms, 'print')}",
+            fix=_door_text(terms, "print"),
+        )
     else:
         add("VEN001", "met", f"the grant covers {venue} venues")
