@@ -28,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("--baseline", metavar="FILE", help="suppress the findings recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE", help="record the failing findings in FILE")
     p.add_argument("--no-private-addresses", action="store_true", help="refuse URLs that resolve to private addresses")
+    p.add_argument("--fetch-timeout", type=float, default=15.0, metavar="SECONDS", help="for a --source URL")
+    p.add_argument("--max-bytes", type=int, metavar="N", help="largest page read or fetched (default 20 MiB)")
     p.add_argument("--packs", action="append", default=[], metavar="DIR")
     p.set_defaults(handler=cmd_check)
 
@@ -70,12 +72,12 @@ def _ids(text: str | None) -> list[str]:
     return [x.strip().upper() for x in (text or "").split(",") if x.strip()]
 
 
-def load_source(source: str, *, url: str | None, allow_private: bool, max_bytes: int):
+def load_source(source: str, *, url: str | None, allow_private: bool, max_bytes: int, timeout: float = 15.0):
     """The source Document, from a file or (only when it is one) an http(s) URL."""
     if source.startswith(("http://", "https://")):
         from .read.fetch import fetch_document
 
-        return fetch_document(source, allow_private=allow_private, max_bytes=max_bytes)
+        return fetch_document(source, allow_private=allow_private, max_bytes=max_bytes, timeout=timeout)
     from .read import read_path
 
     return read_path(source, url=url, max_bytes=max_bytes)
@@ -103,18 +105,19 @@ def cmd_check(args) -> int:
     baseline = load_baseline(baseline_path) if baseline_path else {}
     thresholds = Thresholds.from_config(cfg["thresholds"])
 
+    max_bytes = args.max_bytes or cfg["max_bytes"]
     source_doc = None
     if args.terms:
         terms = Terms.load(args.terms)
     else:
         source_doc = load_source(args.source, url=args.source_url, allow_private=not args.no_private_addresses,
-                                 max_bytes=cfg["max_bytes"])
+                                 max_bytes=max_bytes, timeout=args.fetch_timeout)
         terms = detect_terms(source_doc, ruleset, url=args.source_url or source_doc.url)
     source_url = args.source_url or terms.source.get("url")
     results = []
     for path in args.copies:
         try:
-            copy = read_path(path, max_bytes=cfg["max_bytes"])
+            copy = read_path(path, max_bytes=max_bytes)
         except InputError as exc:
             print(f"compliance: {exc}", file=sys.stderr)
             f = Finding(path, 1, 1, "READ001", "unreadable", "unmet", "error", str(exc), source=source_url)
