@@ -102,17 +102,30 @@ def build_reference(paths: list[str], *, manifest: dict | None = None, ruleset: 
                 errors.append({"page": entry.name, "error": str(exc)})
                 continue
             url = info.get("url") or entry.url or doc.url
-            terms = detect_terms(doc, ruleset, url=url)
-            body = body_text(doc)
-            core = source_body(doc, ruleset)
+            try:
+                terms = detect_terms(doc, ruleset, url=url)
+                body = body_text(doc)
+                core = source_body(doc, ruleset)
+            except Exception as exc:  # one hostile source page must not stop the whole audit
+                errors.append({"page": entry.name, "error": f"internal error while reading its terms: "
+                                                            f"{type(exc).__name__}: {exc}"})
+                continue
             key = url or entry.name
             if any(s.key == key for s in sources):
                 key = f"{key}#{entry.name}"
             sources.append(Source(key, entry.name, url, info.get("title") or doc.title, terms, doc, body, core,
                                   info.get("venues", {})))
             index.add(key, core)
-    own = frozenset(registered_domain(s.url) for s in sources if s.url and registered_domain(s.url))
+    own = frozenset(d for d in (_domain(s.url) for s in sources if s.url) if d)
     return Reference(sources, index, own, errors, ruleset)
+
+
+def _domain(url: str) -> str:
+    """The registered domain, '' for a URL that cannot be parsed (``https://[x]/``)."""
+    try:
+        return registered_domain(url)
+    except ValueError:
+        return ""
 
 
 def _line(entry: Entry, **fields) -> dict:
@@ -147,7 +160,7 @@ def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thr
     src, a = best
     if a.matched_words < MIN_MATCHED_WORDS or max(a.coverage, a.similarity) < thresholds.min_similarity:
         return _line(entry, url=url, similarity=round(a.similarity, 4), coverage=round(a.coverage, 4))
-    if url and registered_domain(url) in ref.own_domains:
+    if url and _domain(url) in ref.own_domains:
         return _line(entry, url=url, source=src.key, source_title=src.title, status="original",
                      similarity=round(a.similarity, 4), coverage=round(a.coverage, 4))
     venue = venue_for(url)

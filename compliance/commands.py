@@ -34,9 +34,23 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("audit", help="find a publisher's copies in archives and judge each one")
-    p.add_argument("--sources", nargs="+", required=True, metavar="PATH",
-                   help="the publisher's own articles: files, folders, zip/tar, WARC, WordPress exports")
-    p.add_argument("--candidates", nargs="+", required=True, metavar="PATH", help="pages to search for copies")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sources", nargs="+", metavar="PATH",
+                     help="the publisher's own articles: files, folders, zip/tar, WARC, WordPress exports")
+    src.add_argument("--index", metavar="REF.IDX", help="a reference index from `compliance index build` "
+                     "(instead of --sources)")
+    p.add_argument("--candidates", nargs="+", default=[], metavar="PATH", help="pages to search for copies")
+    p.add_argument("--inputs", metavar="MANIFEST", help="a file naming candidate inputs, one a line: a path, or "
+                   "with --engine spark a URL (s3://, https://) and optionally a byte offset and length")
+    p.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="local process pool (default) or Apache Spark (pip install 'compliance[spark]')")
+    p.add_argument("--spark-master", metavar="URL", help="Spark master (default: spark-submit's, else local[N] "
+                   "with N from --jobs)")
+    p.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting")
+    p.add_argument("--two-stage", action="store_true", help="with --engine spark: inputs are Common Crawl WET files; "
+                   "pages matched on their text are judged again from their WARC record (found through the WAT)")
+    p.add_argument("--spark-results", metavar="URL", help="where executors write OUT/results (default); on a "
+                   "cluster a shared filesystem such as s3://bucket/run/results (needs fsspec)")
     p.add_argument("--manifest", metavar="sources.toml", help="source path -> url, title (default: sources.toml "
                    "beside the first source, if there is one)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
@@ -55,6 +69,22 @@ def register(sub) -> None:
     p.add_argument("--config", metavar="FILE")
     p.add_argument("--packs", action="append", default=[], metavar="DIR")
     p.set_defaults(handler=cmd_audit)
+
+    p = sub.add_parser("index", help="build or describe a reference index (ref.idx) for large audits")
+    isub = p.add_subparsers(dest="index_command", metavar="ACTION")
+    b = isub.add_parser("build", help="read the publisher's articles once into one file")
+    b.add_argument("sources", nargs="+", metavar="SOURCE", help="files, folders, zip/tar, WARC, WordPress exports")
+    b.add_argument("--output", "-o", required=True, metavar="REF.IDX")
+    b.add_argument("--manifest", metavar="sources.toml", help="source path -> url, title (default: sources.toml "
+                   "beside the first source, if there is one)")
+    b.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
+    b.add_argument("--max-bytes", type=int, metavar="N", help="largest source page read (default 20 MiB)")
+    b.add_argument("--quiet", "-q", action="store_true")
+    b.add_argument("--config", metavar="FILE")
+    b.add_argument("--packs", action="append", default=[], metavar="DIR")
+    i = isub.add_parser("info", help="what an index holds and its size per source")
+    i.add_argument("index", metavar="REF.IDX")
+    p.set_defaults(handler=cmd_index)
 
     p = sub.add_parser("summarize", help="re-render an audit's saved results")
     p.add_argument("results", metavar="RESULTS", help="results.jsonl, or the audit's output folder")
@@ -182,35 +212,95 @@ def cmd_audit(args) -> int:
     from .summary import load_results, render_html, render_json, render_markdown, summarise
     from .validate import Thresholds
 
+    from .document import InputError
+    from .shard import is_remote, parse_input_line
+
     cfg = load_config(args.config)
-    ruleset = default_ruleset(tuple(cfg["packs"]) + tuple(args.packs))
+    packs = tuple(cfg["packs"]) + tuple(args.packs)
+    ruleset = default_ruleset(packs)
     max_bytes = args.max_bytes or cfg["max_bytes"]
     thresholds = Thresholds.from_config(cfg["thresholds"], min_similarity=args.min_similarity)
-    manifest_path = args.manifest
-    if not manifest_path:
-        first = Path(args.sources[0])
-        guess = (first if first.is_dir() else first.parent) / "sources.toml"
-        manifest_path = str(guess) if guess.is_file() else None
-    for p in args.sources + args.candidates:
+    spark = args.engine == "spark"
+    if spark:
+        from .engines.spark import require_pyspark
+
+        require_pyspark()
+    if args.two_stage and not spark:
+        raise InputError("--two-stage needs --engine spark")
+    candidates = list(args.candidates)
+    if args.inputs:
+        from .engines.spark import read_manifest_lines
+
+        candidates += read_manifest_lines(args.inputs)
+    if not candidates:
+        raise InputError("nothing to audit: give --candidates PATH… or --inputs MANIFEST")
+    for p in list(args.sources or ()) + ([args.index] if args.index else []):
         if not Path(p).exists():
-            from .document import InputError
-
             raise InputError(f"{p}: no such file or folder")
-    ref = build_reference(args.sources, manifest=load_manifest(manifest_path), ruleset=ruleset, max_bytes=max_bytes)
-    if not ref.sources:
-        from .document import InputError
-
-        raise InputError("no readable source articles in " + ", ".join(args.sources))
-    for e in ref.errors:
-        print(f"compliance: source {e['page']}: {e['error']}", file=sys.stderr)
+    for line in candidates:
+        p, rng = parse_input_line(line) or (line, None)
+        if is_remote(p) or rng is not None:
+            if not spark:
+                raise InputError(f"{line}: URLs and byte ranges need --engine spark")
+        elif not Path(p).exists():
+            raise InputError(f"{p}: no such file or folder")
     out = Path(args.out)
+    jobs = args.jobs or cfg["jobs"]
+    ref = index_path = None
+    if args.index:
+        from .reference import load_reference_index, read_manifest
+
+        head = read_manifest(args.index)
+        if head.get("packs") != ruleset.versions:
+            print(f"compliance: {args.index}: the sources' terms were detected with packs {head.get('packs')}, "
+                  f"copies are judged with {ruleset.versions}", file=sys.stderr)
+        if spark:
+            index_path, n_sources = args.index, head.get("sources", 0)
+        else:
+            ref = load_reference_index(args.index, ruleset)
+            n_sources = len(ref.sources)
+        errors = _index_errors(args.index) if spark else ref.errors
+        what = args.index
+    else:
+        manifest_path = _guess_manifest(args.sources, args.manifest)
+        if spark:
+            from .reference import build_reference_index
+
+            out.mkdir(parents=True, exist_ok=True)
+            import os
+
+            info = build_reference_index(args.sources, manifest_path, out / "ref.idx", packs=packs, ruleset=ruleset,
+                                         max_bytes=max_bytes, jobs=os.cpu_count() or 1)
+            index_path, n_sources, errors = str(out / "ref.idx"), info.sources, info.errors
+        else:
+            ref = build_reference(args.sources, manifest=load_manifest(manifest_path), ruleset=ruleset,
+                                  max_bytes=max_bytes)
+            n_sources, errors = len(ref.sources), ref.errors
+        what = ", ".join(args.sources)
+    if not n_sources:
+        raise InputError("no readable source articles in " + what)
+    for e in errors:
+        print(f"compliance: source {e['page']}: {e['error']}", file=sys.stderr)
     meta = {"tool": {"name": "compliance", "version": __version__}, "packs": ruleset.versions,
-            "sources": len(ref.sources), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "candidates": args.candidates}
+            "sources": n_sources, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "candidates": candidates}
     venues = Venues(args.venue or cfg["venue"], dict(cfg["venues"]))
-    results_path, stats = run(ref, args.candidates, out, jobs=args.jobs or cfg["jobs"], resume=args.resume,
-                              venues=venues, thresholds=thresholds, max_bytes=max_bytes, max_members=args.max_members,
-                              include=args.include, exclude=args.exclude, quiet=args.quiet, meta=meta)
+    failed_inputs = []
+    if spark:
+        from .engines.spark import run as spark_run
+
+        conf = dict(kv.split("=", 1) for kv in args.spark_conf if "=" in kv)
+        results_path, stats, info = spark_run(
+            index_path, candidates, out, master=args.spark_master, jobs=jobs, resume=args.resume, venues=venues,
+            thresholds=thresholds, max_bytes=max_bytes, max_members=args.max_members, include=args.include,
+            exclude=args.exclude, packs=packs, quiet=args.quiet, meta=meta, conf=conf,
+            results_root=args.spark_results, two_stage=args.two_stage)
+        failed_inputs = info["failed"]
+    else:
+        results_path, stats = run(ref, candidates, out, jobs=jobs, resume=args.resume,
+                                  venues=venues, thresholds=thresholds, max_bytes=max_bytes,
+                                  max_members=args.max_members, include=args.include, exclude=args.exclude,
+                                  quiet=args.quiet, meta=meta)
     run_meta, lines = load_results(results_path)
     summary = summarise(lines, run_meta)
     outputs = {"summary.md": render_markdown(summary), "summary.html": render_html(summary),
@@ -231,7 +321,74 @@ def cmd_audit(args) -> int:
         sys.stdout.write(outputs[shown])
     else:
         print(out / "summary.html")
+    if failed_inputs:
+        return 2
     return _audit_exit(lines, args.fail_on or cfg["fail_on"])
+
+
+def _guess_manifest(sources: list[str], manifest: str | None) -> str | None:
+    """``--manifest``, else ``sources.toml`` beside the first source when there is one."""
+    from pathlib import Path
+
+    if manifest:
+        return manifest
+    first = Path(sources[0])
+    guess = (first if first.is_dir() else first.parent) / "sources.toml"
+    return str(guess) if guess.is_file() else None
+
+
+def _index_errors(path: str) -> list[dict]:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return [json.loads(x) for x in zf.read("errors.jsonl").decode("utf-8").splitlines() if x]
+
+
+def cmd_index(args) -> int:
+    import json
+    import os
+
+    from .cli import UsageError
+
+    if args.index_command == "info":
+        from .reference import describe, read_manifest
+
+        read_manifest(args.index)
+        print(json.dumps(describe(args.index), indent=2, ensure_ascii=False))
+        return 0
+    if args.index_command != "build":
+        raise UsageError("compliance index: choose build or info")
+    from pathlib import Path
+
+    from .config import load_config
+    from .document import InputError
+    from .reference import build_reference_index
+
+    cfg = load_config(args.config)
+    packs = tuple(cfg["packs"]) + tuple(args.packs)
+    for p in args.sources:
+        if not Path(p).exists():
+            raise InputError(f"{p}: no such file or folder")
+    jobs = args.jobs or cfg["jobs"] or os.cpu_count() or 1
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        def progress(n: int) -> None:
+            if n % 100 == 0:
+                print(f"\rcompliance: {n} sources", end="", file=sys.stderr, flush=True)
+    info = build_reference_index(args.sources, _guess_manifest(args.sources, args.manifest), args.output,
+                                 packs=packs, max_bytes=args.max_bytes or cfg["max_bytes"], jobs=jobs, progress=progress)
+    for e in info.errors:
+        print(f"compliance: source {e['page']}: {e['error']}", file=sys.stderr)
+    if not info.sources:
+        Path(args.output).unlink(missing_ok=True)
+        raise InputError("no readable source articles in " + ", ".join(args.sources))
+    if not args.quiet:
+        lead = "\r" if progress else ""
+        print(f"{lead}compliance: wrote {args.output}: {info.sources} sources, "
+              f"{info.bytes / 1e6:.1f} MB ({info.bytes_per_source:,.0f} bytes per source), "
+              f"{len(info.errors)} unreadable, {info.seconds:.1f} s", file=sys.stderr)
+    return 0
 
 
 def _audit_exit(lines: list[dict], fail_on: str) -> int:

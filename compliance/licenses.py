@@ -106,19 +106,23 @@ _ELEMENTS = (
     # (element, words that name it in licence names, deed URLs and translations)
     (
         "NC",
-        r"nc|non[\s-]?commercial|no[\s-]?comercial|pas d.utilisation commerciale|"
-        r"nicht[\s-]?kommerziell|n[ãa]o[\s-]?comercial|nichtkommerziell|non commerciale",
+        r"nc|non[\s-]?commercial|no[\s-]?comercial|pas d.utilisation commerciale|utilisation non commerciale|"
+        r"nicht[\s-]?kommerziell|n[ãa]o[\s-]?comercial|nichtkommerziell|non[\s-]commerciale|"
+        r"niet[\s-]?commercieel",
     ),
     (
         "ND",
         r"nd|no[\s-]?deriv\w*|no[\s-]?derivative[s]?|sin[\s-]?obra[\s-]?derivada|sin[\s-]?derivadas|"
-        r"pas de modification|keine[\s-]?bearbeitung(?:en)?|sem[\s-]?deriva[çc][õo]es|"
-        r"sem[\s-]?derivados|no[\s-]?opere[\s-]?derivate",
+        r"sin[\s-]?derivar|pas de modification|pas d.(?:œ|oe)uvres? d[ée]riv[ée]es?|keine[\s-]?bearbeitung(?:en)?|"
+        r"sem[\s-]?deriva[çc][õo]es|sem[\s-]?derivados|vedada a cria[çc][ãa]o de obras derivadas|"
+        r"non?[\s-]?opere[\s-]?derivate|geen[\s-]?afgeleide(?:[\s-]?werken)?|sense[\s-]?obra[\s-]?derivada",
     ),
     (
         "SA",
         r"sa|share[\s-]?alike|compartir[\s-]?igual|partage dans les m[êe]mes conditions|"
-        r"weitergabe unter gleichen bedingungen|compartilha[\s-]?igual|condividi allo stesso modo",
+        r"partage des conditions initiales [àa] l.identique|partage [àa] l.identique|"
+        r"weitergabe unter gleichen bedingungen|compartilha[\s-]?igual|compartilhamento pela mesma licen[çc]a|"
+        r"condividi allo stesso modo|gelijk[\s-]?delen",
     ),
 )
 _ELEMENT_RES = [(name, regex.compile(rf"(?<![a-z])(?:{words})(?![a-z])", regex.I)) for name, words in _ELEMENTS]
@@ -141,18 +145,86 @@ def cc_type(raw: str | None) -> str:
 def cc_version(raw: str | None) -> str:
     if not raw:
         return ""
-    m = regex.search(r"([1-4])(?:[.,]([05]))?", raw)
+    m = regex.search(r"([1-4])(?:[.,_-]([05]))?", raw)
     if not m:
         return ""
     return f"{m.group(1)}.{m.group(2) or '0'}"
+
+
+#: Ports written out in licence names ("3.0 United States", "2.5 España"), casefolded and
+#: without accents, to the code the deed URL uses; versions without a port say so in words.
+_PORT_NAMES = {
+    "united states": "US",
+    "estados unidos": "US",
+    "australia": "AU",
+    "deutschland": "DE",
+    "germany": "DE",
+    "osterreich": "AT",
+    "austria": "AT",
+    "schweiz": "CH",
+    "switzerland": "CH",
+    "suisse": "CH",
+    "france": "FR",
+    "espana": "ES",
+    "spain": "ES",
+    "italia": "IT",
+    "italy": "IT",
+    "brasil": "BR",
+    "brazil": "BR",
+    "portugal": "PT",
+    "canada": "CA",
+    "england and wales": "UK",
+    "england & wales": "UK",
+    "nederland": "NL",
+    "netherlands": "NL",
+    "new zealand": "NZ",
+    "ireland": "IE",
+    "japan": "JP",
+    "india": "IN",
+    "chile": "CL",
+    "argentina": "AR",
+    "mexico": "MX",
+    "colombia": "CO",
+    "peru": "PE",
+    "ecuador": "EC",
+    "singapore": "SG",
+    "hong kong": "HK",
+    "taiwan": "TW",
+    "south africa": "ZA",
+    "polska": "PL",
+    "poland": "PL",
+    "china mainland": "CN",
+    "israel": "IL",
+    "greece": "GR",
+}
+_NO_PORT = frozenset(
+    (
+        "",
+        "DEED",
+        "LEGALCODE",
+        "INTERNATIONAL",
+        "INTERNACIONAL",
+        "INTERNAZIONALE",
+        "INTERNATIONAAL",
+        "UNPORTED",
+        "GENERIC",
+        "GENERIQUE",
+        "NO ADAPTADA",
+        "NAO ADAPTADA",
+    )
+)
 
 
 def cc_port(raw: str | None) -> str:
     if not raw:
         return ""
     s = raw.strip(" /").upper()
-    if s in ("", "DEED", "LEGALCODE", "INTERNATIONAL"):
+    plain = "".join(c for c in unicodedata.normalize("NFKD", " ".join(raw.split())) if not unicodedata.combining(c))
+    if plain.upper().strip(" /") in _NO_PORT:
         return ""
+    named = _PORT_NAMES.get(plain.casefold().strip(" /"))
+    if named:
+        return "-" + named
     if s == "IGO" or regex.fullmatch(r"[A-Z]{2}", s):
         return "-" + s
     return ""

@@ -612,3 +612,125 @@ if given is not None:
         for off in range(0, len(d.text) + 1, 7):
             line, col = d.locate(off)
             assert line >= 1 and col >= 1
+
+
+# -- the reader's shortcuts read exactly what the plain walk reads ------------------------------
+
+_JS = "var a = 1; if (a < 2 && b > 3) { x = '<div class=\"q\">' + y + '</div>'; } " * 12
+_CSS = ".c{color:red} " * 60
+
+_MENUS = [
+    '<nav><ul class="menu">\n  <li class="menu-item"><a href="/a/b/">Home</a></li>\n  <li><a href="/c/">World News</a></li>\n</ul></nav>'
+    "<p>After the menu</p>",
+    "<ul><li>Plain</li><li><a href='/x'>Link</a></li><li></li><li><a href='/e'></a></li><li><a>no href</a></li></ul>",
+    "<ul><li><a href='javascript:void(0)'>js</a></li><li><a href=''>empty</a></li><li><a href=' /sp '>sp</a></li></ul>",
+    "<ul><li><a href='/one'>Home</a></li><li><a href='/two' rel='nofollow'>Rel</a></li><li><a href='/3'>Home</a></li></ul>",
+    "<ul><li hidden><a href='/h'>Hidden</a></li><li style='display:none'>Gone</li><li class='comment'><a href='/c'>C</a></li></ul>",
+    "<ul><li><a href='/m'>multi\n   line\n   label</a></li><li><a href='/n'>  padded  </a></li><li><a href='/e'>&amp; &nbsp;x</a></li></ul>",
+    "<ul>text in the list<li><a href='/t'>T</a></li></ul><ol><li><p>para</p></li><li><a href='/i'><img src='i.png' alt='I'></a></li></ol>",
+    "<dl><dt>Term</dt><dd><a href='/d'>Def</a></dd></dl><menu><li><a href='../up/x.html'>Up</a></li></menu>",
+    "<a href='/outer'><ul><li><a href='/in'>in</a></li></ul></a><ul><li><a href='/./dot/../x'>dots</a></li></ul>",
+    "<ul><li><a href='https://other.example/p'>abs</a></li><li><a href='//proto.example/q'>proto</a></li>"
+    "<li><a href='#frag'>frag</a></li><li><a href='?q=1'>query</a></li><li><a href='mailto:a@b.c'>mail</a></li></ul>",
+    "<UL><LI><A HREF='/U'>Upper</A></LI></UL>",
+    "<script>" + _JS + "</script><ul>\n<li><a href='/after'>after a script</a></li></ul><p>" + "filler " * 700 + "</p>",
+    "<ul><li><a href='/x'>Same words</a></li></ul><p>Same words</p><ul><!-- c --><li>Same words</li></ul>",
+]
+
+_RAW = [
+    "<script>" + _JS + "</script><p>after</p>", "<SCRIPT>" + _JS + "</SCRIPT><p>upper</p>",
+    "<script>" + _JS + "</scripts>" + _JS + "</script><p>not an end</p>",
+    "<script>" + _JS + "<!--" + _JS + "</script><p>escaped</p>",
+    "<script><!--<script>" + _JS + "</script>-->x</script><p>double escaped</p>",
+    "<script type='application/ld+json'>{\"license\": \"https://creativecommons.org/licenses/by/4.0/\"}</script>",
+    "<script data-x='a>b'>" + _JS + "</script><p>quoted</p>", "<style>" + _CSS + "</style><p>styled</p>",
+    "<!-- <script>" + _JS + "</script> --><p>commented out</p>", "<textarea><script>" + _JS + "</script></textarea>",
+    "<title><script>" + _JS + "</script></title><p>in a title</p>", "<div title='<script>" + _JS + "</script>'>attr</div>",
+    "<svg><script>" + _JS + "</script></svg><p>svg</p>", "<svg><style>" + _CSS + "</style></svg><p>svg style</p>",
+    "<math><script>" + _JS + "</script></math><p>math</p>", "<template><script>" + _JS + "</script></template><p>t</p>",
+    "<noscript><script>" + _JS + "</script></noscript><p>n</p>", "<xmp><script>" + _JS + "</script></xmp>",
+    "<frameset><script>" + _JS + "</script></frameset>", "<plaintext><script>" + _JS + "</script>",
+    "<table><script>" + _JS + "</script><tr><td>cell</td></tr></table>", "<script>" + _JS,
+    "<p>\U000F0000 a mark in the page</p><script>" + _JS + "</script>",
+]
+
+
+def _menu_and_raw_pages():
+    from benchmarks.pages import make_page
+
+    return _MENUS + _RAW + [PAGE, JSONLD] + [make_page(i).decode("utf-8") for i in range(3)]
+
+
+@pytest.mark.parametrize("src", _menu_and_raw_pages(), ids=lambda s: f"{len(s)}:{s[:24]!r}")
+def test_shortcuts_read_what_the_plain_walk_reads(src, monkeypatch):
+    import compliance.read.html as reader
+
+    for url in (None, "https://example.com/dir/page.html"):
+        fast = read_html(src, "x.html", url=url)
+        monkeypatch.setattr(reader, "_FAST_PATHS", False)
+        plain = reader._read_doc(src, "x.html", url, False)  # and the parser given the whole page
+        monkeypatch.setattr(reader, "_FAST_PATHS", True)
+        assert fast == plain
+        assert fast.anchors == plain.anchors
+        assert [fast.locate(b.start) for b in fast.blocks] == [plain.locate(b.start) for b in plain.blocks]
+
+
+def test_script_bodies_are_cut_from_the_parser_input_only_where_they_are_scripts():
+    import compliance.read.html as reader
+
+    cut = reader._cut_raw(_RAW[0])
+    assert cut is not None and cut[1] == 1 and _JS.encode() not in cut[0]
+    assert reader._cut_raw(_RAW[5]) is None  # JSON-LD is read: never cut
+    assert reader._cut_raw("<p>" + _JS + "</p>") is None
+    d = read_html(_RAW[8], "x.html")  # a script in a comment: the mark is not met, the page is parsed whole
+    assert d.text == "commented out"
+
+
+def test_a_news_page_is_parsed_once_with_its_scripts_cut(monkeypatch):
+    import compliance.read.html as reader
+    from benchmarks.pages import make_page
+
+    calls = []
+    inner = reader._read_doc
+
+    def spy(source, path, url, cut_raw):
+        calls.append(cut_raw)
+        return inner(source, path, url, cut_raw)
+
+    monkeypatch.setattr(reader, "_read_doc", spy)
+    page = make_page(1).decode("utf-8")
+    assert reader._cut_raw(page)[1] >= 3
+    read_html(page, "page.html")
+    assert calls == [True]  # every mark was met where a script was: no second parse
+
+
+def test_bare_url_search_matches_find_mentions():
+    import random
+
+    from compliance.read.html import _find_mentions
+    from compliance.read.text import find_mentions
+
+    rng = random.Random(11)
+    alphabet = ["http://", "https://", "HTTP://", "hTtPs://", "www.", "WWW.", "x", "é", "_", "-", ".", ",", " ", "\n",
+                "(", ")", '"', "“", "a", "9", "/", "?", ":", "ſ", "İ", "http", "ww.", "<", "\u00a0", "ß"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert _find_mentions(text) == find_mentions(text)
+
+
+def test_plain_paths_join_like_urljoin():
+    import random
+    from urllib.parse import urljoin
+
+    from compliance.read.html import _PLAIN_PATH, _path_joiner
+
+    rng = random.Random(5)
+    segments = ["..", ".", "", "a", "b.html", "%20", "~u", "...", ".a", "a."]
+    bases = ["https://e.com", "https://e.com/", "https://e.com/a/b.html", "https://e.com/a/b/", "http://e.com/a;p/b;q?x#y",
+             "https://u@e.com:8080/x/y/z", "https://e.com/a//b/c", "https://e.com/a/./b/../c", "ftp://h/p/q"]
+    for _ in range(5000):
+        base = rng.choice(bases)
+        path = ("/" if rng.random() < 0.3 else "") + "/".join(rng.choice(segments) for _ in range(rng.randint(1, 6)))
+        if _PLAIN_PATH(path) is None or path[:2] == "//":
+            continue
+        assert _path_joiner(base)(path) == urljoin(base, path), (base, path)

@@ -83,6 +83,7 @@ def iter_warc(path: str, name: str, opts: Options, stats: Stats) -> Iterator[Ent
             yield error_entry(name, f"not a readable WARC file: {exc}")
             return
         count = 0
+        seen: set[int] = set()
         while True:
             try:
                 record = next(records)
@@ -98,23 +99,45 @@ def iter_warc(path: str, name: str, opts: Options, stats: Stats) -> Iterator[Ent
             if count > opts.max_members:
                 yield error_entry(name, f"member limit reached: stopped after {opts.max_members} records")
                 return
+            shown = _record_name(record, name, seen)
             try:
-                entry = _record(record, name, opts, stats)
+                entry = _record(record, shown, opts, stats)
             except Exception as exc:  # a payload read failed: report, let the iterator decide
-                entry = error_entry(_record_name(record, name), f"corrupt record: {exc}")
+                entry = error_entry(shown, f"corrupt record: {exc}")
             if entry is not None:
                 yield entry
         if count == 0:
             yield error_entry(name, "no WARC records (empty or not a WARC file)")
 
 
-def _record_name(record, name: str) -> str:
+_RUN_ON = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _token(value: str | None) -> str | None:
+    """A header value that is one token (a record ID, a URI), without its angle brackets, cut at
+    the first blank or control character: in a corrupt header a value runs on into the next
+    lines (``<urn:uuid:…>\rWARC-Target-URI: …``), and a page name must stay one line."""
+    if not value:
+        return None
+    value = value.strip().strip("<>")
+    cut = _RUN_ON.search(value)
+    if cut:
+        value = value[:cut.start()]
+    return value.strip("<>")[:2048] or None
+
+
+def _record_name(record, name: str, seen: set[int] | None = None) -> str:
+    """``name#<record id>``; ``name#@<offset>`` for a record without a usable ID or whose ID was
+    used before in this file (``seen`` holds their hashes): a resumed audit tells pages apart
+    by name, so names must be unique. A hash collision only costs a name by offset."""
     try:
-        rid = record.record_id
+        rid = _token(record.record_id)
     except Exception:  # pragma: no cover
         rid = None
-    if rid:
-        return f"{name}#{rid.strip().strip('<>')}"
+    if rid and (seen is None or hash(rid) not in seen):
+        if seen is not None:
+            seen.add(hash(rid))
+        return f"{name}#{rid}"
     return f"{name}#@{record.stream_pos}"
 
 
@@ -126,8 +149,7 @@ def _consume(record, declared: int) -> str | None:
     return None
 
 
-def _record(record, name: str, opts: Options, stats: Stats) -> Entry | None:
-    shown = _record_name(record, name)
+def _record(record, shown: str, opts: Options, stats: Stats) -> Entry | None:
     headers = record.headers
     rtype = record.record_type
     raw_length = headers.get("Content-Length")
@@ -145,9 +167,7 @@ def _record(record, name: str, opts: Options, stats: Stats) -> Entry | None:
         stats.skip(_skip_reason(rtype))
         return None
 
-    url = headers.get("WARC-Target-URI")
-    if url:
-        url = url.strip().strip("<>") or None
+    url = _token(headers.get("WARC-Target-URI"))
     meta: dict = {"warc_type": "response" if rtype == WarcRecordType.response else "resource"}
     date = headers.get("WARC-Date")
     if date:

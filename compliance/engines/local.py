@@ -126,6 +126,26 @@ class Progress:
                   f"{self.copies} copies, {self.errors} errors", file=sys.stderr, flush=True)
 
 
+#: At most this many source warnings go into the run line.
+MAX_SOURCE_WARNINGS = 100
+
+
+def source_warnings(ref: Reference) -> list[str]:
+    """What went wrong with the sources, for the run line: sources that could not be read, and
+    their terms' warnings (a rule that ran out of time, front matter that was ignored)."""
+    notes = [f"source {e['page']}: {e['error']}" for e in ref.errors]
+    for s in ref.sources:
+        seen = set()
+        # An indexed source (compliance.reference) carries its terms' warnings without loading them.
+        for w in s.terms_warnings if hasattr(s, "terms_warnings") else s.terms.warnings:
+            if w not in seen:
+                seen.add(w)
+                notes.append(f"source {s.name}: {w}")
+    if len(notes) > MAX_SOURCE_WARNINGS:
+        notes[MAX_SOURCE_WARNINGS:] = [f"… and {len(notes) - MAX_SOURCE_WARNINGS} more source warnings"]
+    return notes
+
+
 def _entries(paths: Iterable[str], skip: set[str], stats: Stats, **kw) -> Iterator[Entry]:
     for path in paths:
         for e in iter_entries(path, stats=stats, **kw):
@@ -150,7 +170,11 @@ def run(ref: Reference, candidates: list[str], out_dir: Path, *, jobs: int = 0, 
     mode = "a" if resume and results.exists() else "w"
     with open(results, mode, encoding="utf-8") as fh:
         if mode == "w" or not done:
-            fh.write(json.dumps({"type": "run", **(meta or {})}, ensure_ascii=False) + "\n")
+            meta = dict(meta or {})
+            notes = source_warnings(ref)
+            if notes:  # shown by the summary with the run's own warnings
+                meta["warnings"] = [*meta.get("warnings", []), *notes]
+            fh.write(json.dumps({"type": "run", **meta}, ensure_ascii=False) + "\n")
             fh.flush()
 
         def write(lines: list[dict]) -> None:

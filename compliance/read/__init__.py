@@ -38,6 +38,15 @@ def sniff(data: bytes, name: str = "", declared: str | None = None) -> str:
     return TEXT
 
 
+def _shown(path: str) -> str:
+    """``path`` for a one-line message: control characters (a member named ``a<LF>b.html``)
+    written as escapes (``a\\x0ab.html``)."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in path)
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -54,13 +63,13 @@ def read_bytes(
     charset: str | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> Document:
-    """Read one article. Raises ``InputError`` for input that is not an article."""
+    """Read one article. Raises ``InputError`` (one line) for input that is not an article."""
     if len(data) > max_bytes:
-        raise InputError(f"{path}: {len(data)} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+        raise InputError(f"{_shown(path)}: {len(data)} bytes is over the {max_bytes}-byte limit (--max-bytes)")
     if not data.strip():
-        raise InputError(f"{path}: empty file")
+        raise InputError(f"{_shown(path)}: empty file")
     if _looks_binary(data):
-        raise InputError(f"{path}: binary data, not an article (HTML, Markdown or text)")
+        raise InputError(f"{_shown(path)}: binary data, not an article (HTML, Markdown or text)")
     kind = sniff(data, path, media_type)
     text, _encoding = decode(data, charset, sniff_markup=kind == HTML)
     if kind == HTML:
@@ -79,17 +88,17 @@ def read_bytes(
 def read_path(path: str, *, url: str | None = None, media_type: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """Read a file from disk, with one-line errors for the usual mistakes."""
     if not os.path.exists(path):
-        raise InputError(f"{path}: no such file")
+        raise InputError(f"{_shown(path)}: no such file")
     if os.path.isdir(path):
-        raise InputError(f"{path}: is a directory, not a file")
+        raise InputError(f"{_shown(path)}: is a directory, not a file")
     try:
         size = os.path.getsize(path)
         if size > max_bytes:
-            raise InputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
+            raise InputError(f"{_shown(path)}: {size} bytes is over the {max_bytes}-byte limit (--max-bytes)")
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError(f"{_shown(path)}: cannot read: {exc.strerror or exc}") from None
     return read_bytes(data, path, media_type=media_type, url=url, max_bytes=max_bytes)
 
 

@@ -7,6 +7,14 @@ forward. The tree is walked once, iteratively (no Python recursion), so any nest
 safe; block tags nested past 512 levels are blanked out before parsing (Lexbor's tree
 builder is quadratic in that depth).
 
+Speed (a news page is ~180 KB, mostly inline scripts and menus), none of it changing what is
+read: the parser gets the page with long script and style bodies cut out (checked during the
+walk, else the page is parsed whole: see ``_cut_raw``); runs of one-link list items (menus)
+take a straight path through the walk's steps (``_FAST_PATHS``); plain hrefs are resolved
+without ``urljoin``; the result objects are made in bulk at the end; bare URLs are looked for
+only where one can start. ``benchmarks/bench_read.py`` times the reader and checks it against
+a frozen copy of the walk without these (``--equivalence``).
+
 Whitespace, no-break spaces included, collapses to one space outside ``<pre>``. RDFa values
 follow RDFa: ``property`` takes ``content``, else the element's text (its link when it has
 no ``rel``); ``rel`` takes the link. Machine-readable statements (``rel=license``, RDFa,
@@ -20,12 +28,14 @@ import dataclasses
 import json
 import re
 from bisect import bisect_left
-from urllib.parse import urljoin, urlsplit
+from collections import deque
+from itertools import repeat
+from urllib.parse import urljoin, urlparse, urlsplit, uses_netloc, uses_relative
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..document import HTML, Block, Document, Embed, Link, Signal
-from .text import find_mentions
+from ..document import HTML, Block, Document, Embed, Link, Mention, Signal
+from .text import URL_RE, find_mentions
 
 __all__ = ["read_html"]
 
@@ -183,6 +193,45 @@ def _clean_href(href: str) -> str:
     return h
 
 
+#: A path and nothing else (printable ASCII but for : ; ? # \\), for _path_joiner.
+_PLAIN_PATH = re.compile(r"[!-\"$-9<->@-\[\]-~]+\Z").match
+
+
+def _path_joiner(base: str):
+    """A function joining a plain path (see _PLAIN_PATH, not starting with "//") to ``base``
+    exactly as ``urljoin`` does (RFC 3986 dot segments, Python's way), or None."""
+    try:
+        bscheme, bnetloc, bpath = urlparse(base, "")[:3]
+    except ValueError:
+        return None
+    if not (bnetloc and bscheme in uses_relative and bscheme in uses_netloc):
+        return None
+    base_parts = bpath.split("/")
+    if base_parts[-1] != "":
+        del base_parts[-1]
+    prefix = bscheme + "://" + bnetloc
+
+    def join(h: str) -> str:
+        if h[:1] == "/":
+            segments = h.split("/")
+        else:
+            segments = base_parts + h.split("/")
+            segments[1:-1] = filter(None, segments[1:-1])
+        resolved: list[str] = []
+        for seg in segments:
+            if seg == "..":
+                if resolved:
+                    resolved.pop()
+            elif seg != ".":
+                resolved.append(seg)
+        if segments[-1] in (".", ".."):
+            resolved.append("")
+        path = "/".join(resolved) or "/"
+        return prefix + path if path[0] == "/" else prefix + "/" + path
+
+    return join
+
+
 def _resolver(base: str | None):
     """A function resolving hrefs against ``base`` like ``urljoin``, fast for the usual shapes
     (``/path``, ``#frag``, ``?q``, absolute, ``mailto:``, plain relative paths)."""
@@ -193,8 +242,11 @@ def _resolver(base: str | None):
     except ValueError:
         return _clean_href
     cache: dict[str, str] = {}
+    join = _path_joiner(base)
 
     def slow(h: str) -> str:
+        if join is not None and _PLAIN_PATH(h) is not None and h[:2] != "//":
+            return join(h)  # what urljoin gives, without its parsing
         try:
             return urljoin(base, h)
         except ValueError:
@@ -252,6 +304,7 @@ def _resolver(base: str | None):
             cache[h] = out
         return out
 
+    resolve.origin = origin  # type: ignore[attr-defined]  # for the walk's inline shortcut
     return resolve
 
 
@@ -441,6 +494,35 @@ def _jsonld_frame(v, media: bool):
     return (iter(v.items()), media, True)
 
 
+def _find_mentions(text: str) -> list[Mention]:
+    """``find_mentions(text)``, without running the pattern over the whole text: each of its
+    matches starts where "http" or "www." stands (in any case), so it is only tried there
+    (anchored, and from where the last match ended, as a search would). ``str.lower`` keeps
+    offsets, but for U+0130, the one character it lowers to two."""
+    if "\u0130" in text:
+        return find_mentions(text)
+    low = text.lower()
+    starts = []
+    for needle in ("http", "www."):
+        k = low.find(needle)
+        while k >= 0:
+            starts.append(k)
+            k = low.find(needle, k + 1)
+    if not starts:
+        return []
+    starts.sort()
+    out = []
+    end = 0
+    match = URL_RE.match
+    for k in starts:
+        if k >= end:
+            m = match(text, k)
+            if m is not None:
+                out.append(Mention(m.group(0), m.start(), m.end()))
+                end = m.end()
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Fast constructors for the (frozen, slotted) result dataclasses: a frozen dataclass's
 # __init__ sets each field through object.__setattr__, which is half of the cost of building
@@ -463,6 +545,25 @@ def _maker(cls):
 
 _mk_block = _maker(Block)
 _mk_link = _maker(Link)
+
+
+def _setters(cls) -> tuple:
+    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
+
+
+_BLOCK_SETTERS = _setters(Block)
+_LINK_SETTERS = _setters(Link)
+
+
+def _make_all(cls, setters: tuple, rows: list[tuple]) -> tuple:
+    """Instances of a frozen, slotted dataclass from rows of its field values, a column at a
+    time: the setters run from ``map`` (no Python frame per object)."""
+    if not rows:
+        return ()
+    objs = tuple(map(object.__new__, repeat(cls, len(rows))))
+    for setter, column in zip(setters, zip(*rows)):
+        deque(map(setter, objs, column), 0)
+    return objs
 _mk_signal = _maker(Signal)
 _mk_embed = _maker(Embed)
 
@@ -617,6 +718,111 @@ def _maybe_deep(source: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------
+# The parser's input without the bodies of inline scripts and style sheets
+#
+# A news page is mostly inline JavaScript, JSON state and CSS, which Lexbor has to encode,
+# tokenize and store although nothing here reads it: the walk only needs to know that such
+# an element has content (and where it ends in the source, which it finds in the source).
+# So, when there is something worth cutting, the parser is given the page with each long
+# script (other than JSON-LD) or style body replaced by one mark character (outside the
+# Basic Multilingual Plane, so never found in a page that has no such characters), found
+# with the tokenizer's own rules: script data ends at the first ``</script`` followed by
+# whitespace, ``/`` or ``>`` in any case, unless it holds ``<!--`` (escaped script data:
+# left alone, and nothing after it is cut); a style sheet at the first ``</style`` so
+# followed. Only where the tokenizer really is in a script or style element does that
+# leave the tree as it was but for that text; elsewhere (a "<script" in a comment, in an
+# attribute, in a textarea, in SVG...) the mark ends up anything but the whole text of a
+# script or style element the walk meets. So the walk counts the marks it meets as such,
+# and when they are not all there (or a MathML element, where "script" is not HTML's, was
+# met), the page is read again from a parse of the whole source.
+
+_MARK = "\U000F0000"
+_MARK_BYTES = _MARK.encode("utf-8")
+_CUT_MIN = 512
+_SCRIPT_TAG = re.compile(
+    r"""<(script|style)(?:[\t\n\f\r /]+[^\t\n\f\r />"'<=][^\t\n\f\r />=]*(?:[\t\n\f\r ]*=[\t\n\f\r ]*"""
+    r"""(?:"[^"]*"|'[^']*'|[^\t\n\f\r >"'=<`]+))?)*[\t\n\f\r /]*>"""
+)
+# The first lowercase "</script" (where _raw_end looks), an end tag in any case, or "<!--".
+_SCRIPT_STOP = re.compile(r"<(?:/script|/[sS][cC][rR][iI][pP][tT](?=[\t\n\f\r />])|!--)")
+_STYLE_STOP = re.compile(r"</(?:style|[sS][tT][yY][lL][eE](?=[\t\n\f\r />]))")
+_END_DELIM = frozenset("\t\n\f\r />")
+_RAW_OPEN = re.compile(r"<(?:script|style)(?=[\t\n\f\r />])")
+
+
+def _cut_raw(source: str) -> tuple[bytes, int, dict[int, int], dict[int, int]] | None:
+    """The parser's input with long script and style bodies cut to a mark, the number of
+    marks, and the ends ``_raw_end`` gives for the scripts and style sheets seen (by the
+    offset of their start tag); None when there is nothing worth cutting."""
+    m = _RAW_OPEN.search(source)
+    if m is None or _MARK in source:
+        return None
+    pieces: list[str] = []
+    last = 0
+    n = 0
+    script_ends: dict[int, int] = {}
+    style_ends: dict[int, int] = {}
+    match = _SCRIPT_TAG.match
+    search = _RAW_OPEN.search
+    while m is not None:
+        i = m.start()
+        t = match(source, i)
+        if t is None:
+            m = search(source, i + 6)  # not a tag this scan understands: look on
+            continue
+        body = t.end()
+        tag = t.group(0)
+        if t.group(1) == "script":
+            stop = _SCRIPT_STOP.search(source, body)
+            if stop is None:
+                break
+            e = stop.start()
+            if source[e + 1] == "!":
+                break  # escaped script data: where it ends is not worth working out
+            if source.startswith("</script", e):
+                if "</script" not in tag:
+                    script_ends[i] = e
+                while source[e + 8:e + 9] not in _END_DELIM:
+                    # "</scripts...": not an end tag, the real end is further
+                    stop = _SCRIPT_STOP.search(source, e + 8)
+                    if stop is None:
+                        break
+                    e = stop.start()
+                    if source[e + 1] == "!" or not source.startswith("</script", e):
+                        break
+                if stop is None or source[e + 1] == "!":
+                    break
+            cut = e - body >= _CUT_MIN and "ld+json" not in tag.lower()
+        else:
+            stop = _STYLE_STOP.search(source, body)
+            if stop is None:
+                break
+            e = stop.start()
+            if source.startswith("</style", e):
+                if "</style" not in tag:
+                    style_ends[i] = e
+                while source[e + 7:e + 8] not in _END_DELIM:
+                    stop = _STYLE_STOP.search(source, e + 7)
+                    if stop is None:
+                        break
+                    e = stop.start()
+                    if not source.startswith("</style", e):
+                        break
+                if stop is None:
+                    break
+            cut = e - body >= _CUT_MIN
+        if cut:
+            pieces.append(source[last:body])
+            last = e
+            n += 1
+        m = search(source, e)
+    if not n:
+        return None
+    pieces.append(source[last:])
+    return _MARK_BYTES.join([p.encode("utf-8", "ignore") for p in pieces]), n, script_ends, style_ends
+
+
+# --------------------------------------------------------------------------------------
 # The element table: flags, block kind, region, action
 
 _F_BLOCK, _F_NOTEXT, _F_SKIP = 1, 2, 4
@@ -633,6 +839,49 @@ for _t in _BLOCK | _NOTEXT | _SKIP | set(_ACTIONS) | set(_KIND) | set(_REGION_TA
     _flags = (_F_BLOCK if _t in _BLOCK else 0) | (_F_NOTEXT if _t in _NOTEXT else 0) | (_F_SKIP if _t in _SKIP else 0)
     _TAGS[_t] = (_flags, _KIND.get(_t), _REGION_TAG.get(_t), _ACTIONS.get(_t, 0))
 del _t, _flags
+
+
+def _plain_transition(ctx: tuple, tag: str, attrs: dict, ctxs: dict) -> tuple:
+    """``(context, flags, action)`` an element of no telling attribute leads to from ``ctx``
+    (what the walk's full look at it gives), cached in ``ctx`` as the walk caches it."""
+    flags, k, r, act = _TAGS.get(tag, _PLAIN_INFO)
+    kind = nk = ctx[0]
+    nr = ctx[1]
+    nm = ctx[2]
+    cacheable = True
+    if flags & 1:
+        if k is not None:
+            if k == "pre" and nm == 0:
+                nm = 2
+            nk = "quote" if (k == "p" and kind == "quote") else k
+        if r is not None:
+            nr = r
+    if flags & 2:
+        nm = 1
+    if act == _A_DIALOG:
+        act = 0
+        if "open" not in attrs:
+            nm = 1
+            cacheable = False
+    key = (nk, nr, nm)
+    nctx = ctxs.get(key)
+    if nctx is None:
+        nctx = ctxs[key] = (nk, nr, nm, {})
+    tr = (nctx, flags & 5, act)
+    if cacheable and tag != "math":  # (the walk's own look notes a math element: see _cut_raw)
+        ctx[3][tag] = tr
+    return tr
+
+
+_PLAIN_INFO = (0, None, None, 0)
+
+#: The walk's shortcuts (an element's only text read in place, runs of one-link blocks, the
+#: inline resolution of plain hrefs). Each does exactly what the plain walk does; off, the
+#: plain walk alone reads (the tests compare both).
+_FAST_PATHS = True
+#: Where a run of one-link blocks is looked for: lists (a try elsewhere mostly fails, and
+#: failing costs more than it saves).
+_RUN_TAGS = frozenset(("ul", "ol", "menu", "dir", "dl"))
 
 
 # --------------------------------------------------------------------------------------
@@ -671,26 +920,38 @@ def read_html(source: str, path: str, url: str | None = None) -> Document:
 def _read(source: str, path: str, url: str | None) -> Document:
     if not isinstance(source, str):
         source = str(source)
+    return _read_doc(source, path, url, True)
+
+
+def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Document:
     parse_input = source
+    cut = None
     if _maybe_deep(source):
         parse_input = _defuse_nesting(source)
-    try:
-        tree = LexborHTMLParser(parse_input)
-    except Exception:
-        tree = LexborHTMLParser(parse_input.encode("utf-8", "replace"))
+    elif cut_raw:
+        cut = _cut_raw(source)
+    if cut is not None:
+        tree = LexborHTMLParser(cut[0])
+        marks, script_ends, style_ends = cut[1], cut[2], cut[3]
+    else:
+        try:
+            tree = LexborHTMLParser(parse_input)
+        except Exception:
+            tree = LexborHTMLParser(parse_input.encode("utf-8", "replace"))
+        marks = 0
+        script_ends = style_ends = {}
+    seen = 0  # marks met as the whole text of a script or style element
+    saw_math = False
     root = tree.root
 
     warnings: list[str] = []
     signals: list[Signal] = []
     embeds: list[Embed] = []
-    links: list[Link] = []
-    blocks: list[Block] = []
+    link_rows: list[tuple] = []  # (href, text, rel, start, end, source offset, region), made Links at the end
+    block_rows: list[tuple] = []  # (start, end, kind, region), made Blocks at the end
     parts: list[str] = []
-    a_starts: list[int] = []
-    a_targets: list[int] = []
-    mk_block = _mk_block
+    anchors: list[tuple[int, int]] = []  # (text offset, source offset)
     mk_signal = _mk_signal
-    mk_link = _mk_link
 
     # <base href>: the first one counts for the whole document.
     base_url = url
@@ -701,10 +962,16 @@ def _read(source: str, path: str, url: str | None) -> Document:
         except ValueError:
             base_url = bh
     resolve = _resolver(base_url)
+    # With an absolute base, what resolve gives for the two commonest shapes (a root-relative
+    # path, an http(s) URL), when they need no cleaning and hold no dot segment.
+    fast = _FAST_PATHS
+    origin = getattr(resolve, "origin", None) if fast else None
 
     find = source.find
     srclen = len(source)
     upper = _UPPER_TAGS.search(source, 0, 8192) is not None
+    if upper:
+        script_ends = style_ends = {}  # _raw_end looks otherwise then
     tinfo = _TAGS.get
     special = _SPECIAL_ATTRS
     title_text: str | None = None
@@ -763,25 +1030,26 @@ def _read(source: str, path: str, url: str | None) -> Document:
                         link[5] = len(parts)
                     # where the text stands in the source
                     if skip_at >= 0:  # a script passed by: move the cursors past its end now
-                        e = _raw_end(source, "script", skip_at, upper)
+                        e = script_ends.get(skip_at, -2)
+                        if e == -2:
+                            e = _raw_end(source, "script", skip_at, upper)
                         if e > cur:
                             cur = tcur = e
                         skip_at = -1
                     n = len(t)
                     p = find(t, cur, cur + n + 4096)
-                    a_starts.append(pos)
                     if p >= 0 and (p == 0 or source[p - 1] in ">\n") and (p + n >= srclen or source[p + n] == "<"):
-                        a_targets.append(p + n - len(t.lstrip()) if t[0].isspace() else p)
+                        anchors.append((pos, p + n - len(t.lstrip()) if t[0].isspace() else p))
                         cur = p + n
                         nl = 1
                     else:
                         first, p, newcur, nl = _locate(source, t, cur, srclen, misses < 64, p)
                         if first >= 0:
-                            a_targets.append(first)
+                            anchors.append((pos, first))
                             cur = newcur
                             misses = 0
                         else:
-                            a_targets.append(cur)
+                            anchors.append((pos, cur))
                             misses += 1
                     if len(ws) == 1:
                         words = ws[0]
@@ -798,8 +1066,7 @@ def _read(source: str, path: str, url: str | None) -> Document:
                                 lws = line.split()
                                 if lws:
                                     if not firstline:
-                                        a_starts.append(out)
-                                        a_targets.append(q + len(line) - len(line.lstrip()))
+                                        anchors.append((out, q + len(line) - len(line.lstrip())))
                                     firstline = False
                                     out += len(lws) + sum(map(len, lws))
                                 if i < last:
@@ -839,18 +1106,19 @@ def _read(source: str, path: str, url: str | None) -> Document:
                         link[4] = pos
                         link[5] = len(parts)
                     if skip_at >= 0:  # a script passed by: move the cursors past its end now
-                        e = _raw_end(source, "script", skip_at, upper)
+                        e = script_ends.get(skip_at, -2)
+                        if e == -2:
+                            e = _raw_end(source, "script", skip_at, upper)
                         if e > cur:
                             cur = tcur = e
                         skip_at = -1
                     first, p, newcur, nl = _locate(source, t, cur, srclen, misses < 64)
-                    a_starts.append(pos)
                     if first >= 0:
-                        a_targets.append(p if p >= 0 else first)
+                        anchors.append((pos, p if p >= 0 else first))
                         cur = newcur
                         misses = 0
                     else:
-                        a_targets.append(cur)
+                        anchors.append((pos, cur))
                         misses += 1
                     parts.append(t)
                     pos += len(t)
@@ -865,6 +1133,8 @@ def _read(source: str, path: str, url: str | None) -> Document:
             else:
                 # the full look at an element
                 flags, k, r, act = tinfo(tag, plain_info)
+                if tag == "math":
+                    saw_math = True  # (a "script" in it is MathML's: see _cut_raw)
                 kind, region, m = ctx[0], ctx[1], ctx[2]
                 nk, nr, nm = kind, region, m
                 cacheable = True
@@ -904,7 +1174,9 @@ def _read(source: str, path: str, url: str | None) -> Document:
                     rel_attr = attrs.get("rel")
                     if (prop or (rel_attr and (":" in rel_attr or "icense" in rel_attr))) and act != _A_LINK and act != _A_META:
                         if skip_at >= 0:  # a script passed by: move the cursors past its end now
-                            e = _raw_end(source, "script", skip_at, upper)
+                            e = script_ends.get(skip_at, -2)
+                            if e == -2:
+                                e = _raw_end(source, "script", skip_at, upper)
                             if e > cur:
                                 cur = tcur = e
                             skip_at = -1
@@ -928,14 +1200,24 @@ def _read(source: str, path: str, url: str | None) -> Document:
 
             if act:
                 if skip_at >= 0:  # a script passed by: move the cursors past its end now
-                    e = _raw_end(source, "script", skip_at, upper)
+                    e = script_ends.get(skip_at, -2)
+                    if e == -2:
+                        e = _raw_end(source, "script", skip_at, upper)
                     if e > cur:
                         cur = tcur = e
                     skip_at = -1
                 if act == _A_A:
                     href = attrs.get("href")
                     if href and (href[0] not in "jJ \t\n\r\f" or not _is_javascript(href)):
-                        res = resolve(href)
+                        if origin is not None and href[-1] != " " and "/." not in href and href.isprintable():
+                            if href[0] == "/" and href[1:2] != "/":
+                                res = origin + href
+                            elif href.startswith(("https://", "http://")):
+                                res = href
+                            else:
+                                res = resolve(href)
+                        else:
+                            res = resolve(href)
                         if res:
                             rel_attr = attrs.get("rel")
                             rel = tuple(rel_attr.lower().split()) if rel_attr else ()
@@ -987,8 +1269,11 @@ def _read(source: str, path: str, url: str | None) -> Document:
                         typ = attrs.get("type")
                         if typ and "ld+json" in typ.lower():
                             _jsonld(node, sp, source, signals, warnings)
-                    if node.first_child is not None:
+                    fc = node.first_child
+                    if fc is not None:
                         skip_at = sp  # its end is looked for when something is next looked for
+                        if marks and fc.next is None and fc.text_content == _MARK:
+                            seen += 1
                 elif act == _A_META:
                     content = attrs.get("content")
                     if content is not None:
@@ -1078,7 +1363,7 @@ def _read(source: str, path: str, url: str | None) -> Document:
                         if "license" in rel:
                             signals.append(mk_signal("a.license", res, sp, nctx[1]))
                         if nctx[2] != 1:
-                            links.append(mk_link(res, attrs.get("alt") or "", rel, pos, pos, sp, nctx[1]))
+                            link_rows.append((res, attrs.get("alt") or "", rel, pos, pos, sp, nctx[1]))
                 elif act == _A_BR:
                     if blk_open and ctx[2] != 1:
                         parts.append("\n")
@@ -1101,23 +1386,179 @@ def _read(source: str, path: str, url: str | None) -> Document:
                                 resolve = _resolver(urljoin(url, bh) if url else bh)
                             except ValueError:
                                 resolve = _resolver(bh)
+                            origin = getattr(resolve, "origin", None) if fast else None
                 elif act == _A_RAW:
                     # (a template's content is not among its children, but it is in the source)
-                    if node.first_child is not None or tag == "template":
+                    fc = node.first_child
+                    if fc is not None or tag == "template":
                         st = tcur if tcur > cur else cur
                         sp = _tagpos(source, tag, st, upper)
-                        e = _raw_end(source, tag, sp if sp >= 0 else st, upper)
+                        e = style_ends.get(sp, -2) if tag == "style" else -2
+                        if e == -2:
+                            e = _raw_end(source, tag, sp if sp >= 0 else st, upper)
+                        if marks and tag == "style" and fc is not None and fc.next is None and fc.text_content == _MARK:
+                            seen += 1
                         if e > cur:
                             cur = tcur = e
 
             if fl & 1:
                 if blk_open:
-                    blocks.append(mk_block(blk_start, pos, blk_kind, blk_region))
+                    block_rows.append((blk_start, pos, blk_kind, blk_region))
                     blk_open = False
                 pending_space = False
             if not fl & 4:
                 child = node.first_child
-                if child is not None:
+                if fast and child is not None and tag in _RUN_TAGS and not nctx[2] and not blk_open and link is None \
+                        and link_rec is None:
+                    # A run of items: blocks holding one link (or plain text) each, like a menu
+                    # (the walk's steps for exactly these shapes, none other). No block is open
+                    # between them, so whitespace between them changes nothing: it is skipped.
+                    items = node.iter(True, True)
+                    ntrans = nctx[3]
+                    for c in items:
+                        ct = c.tag
+                        if ct == "-text":
+                            t = c.text_content
+                            if t.split():
+                                break
+                            continue
+                        if ct == "-comment":
+                            continue
+                        if ct is None or ct[0] == "-":
+                            break
+                        a = c.first_child
+                        g = None
+                        if a is not None:
+                            if a.next is not None:
+                                break
+                            at = a.tag
+                            if at == "a":
+                                g = a.first_child
+                                if g is not None and (g.next is not None or g.tag != "-text"):
+                                    break
+                            elif at == "-text":
+                                g = a
+                                a = None
+                            else:
+                                break
+                        cattrs = c.attributes
+                        if cattrs and not (special.isdisjoint(cattrs) and "omment" not in (
+                                cattrs.get("class") or "") and "omment" not in (cattrs.get("id") or "")):
+                            break
+                        cn, cfl, cact = ntrans.get(ct) or _plain_transition(nctx, ct, cattrs, ctxs)
+                        if cfl != 1 or cact or cn[2]:
+                            break
+                        if a is not None:
+                            aattrs = a.attributes
+                            if aattrs and not (special.isdisjoint(aattrs) and "omment" not in (
+                                    aattrs.get("class") or "") and "omment" not in (aattrs.get("id") or "")):
+                                break
+                            an, afl, aact = cn[3].get("a") or _plain_transition(cn, "a", aattrs, ctxs)
+                            if aact != _A_A or afl or an is not cn:
+                                break
+                            # the link (as the walk's act == _A_A)
+                            if skip_at >= 0:
+                                e = script_ends.get(skip_at, -2)
+                                if e == -2:
+                                    e = _raw_end(source, "script", skip_at, upper)
+                                if e > cur:
+                                    cur = tcur = e
+                                skip_at = -1
+                            res = ""
+                            href = aattrs.get("href")
+                            if href and (href[0] not in "jJ \t\n\r\f" or not _is_javascript(href)):
+                                if origin is not None and href[0] == "/" and href[1:2] != "/" and href[-1] != " " and \
+                                        "/." not in href and href.isprintable():
+                                    res = origin + href
+                                else:
+                                    res = resolve(href)
+                                if res:
+                                    st = tcur if tcur > cur else cur
+                                    if upper:
+                                        sp = _tagpos(source, "a", st, upper)
+                                    else:
+                                        sp = find("<a", st)
+                                        while sp >= 0 and source[sp + 2:sp + 3] not in " \t\n\r\f/>":
+                                            sp = find("<a", sp + 1)
+                                    if sp >= 0:
+                                        tcur = sp + 1
+                                    else:
+                                        sp = st if st < srclen else max(srclen - 1, 0)
+                        else:
+                            res = ""
+                        # the text: the block's only words, so a block opens for them and closes after
+                        ws = g.text_content.split() if g is not None else None
+                        if ws:
+                            t = g.text_content
+                            if pos:
+                                parts.append("\n")
+                                pos += 1
+                            blk_start = pos
+                            if skip_at >= 0:  # (a script passed by, and no link before the text)
+                                e = script_ends.get(skip_at, -2)
+                                if e == -2:
+                                    e = _raw_end(source, "script", skip_at, upper)
+                                if e > cur:
+                                    cur = tcur = e
+                                skip_at = -1
+                            n = len(t)
+                            p = find(t, cur, cur + n + 4096)
+                            if p >= 0 and (p == 0 or source[p - 1] in ">\n") and (p + n >= srclen or source[p + n] == "<"):
+                                anchors.append((pos, p + n - len(t.lstrip()) if t[0].isspace() else p))
+                                cur = p + n
+                                nl = 1
+                            else:
+                                first, p, newcur, nl = _locate(source, t, cur, srclen, misses < 64, p)
+                                if first >= 0:
+                                    anchors.append((pos, first))
+                                    cur = newcur
+                                    misses = 0
+                                else:
+                                    anchors.append((pos, cur))
+                                    misses += 1
+                            if len(ws) == 1:
+                                words = ws[0]
+                            else:
+                                words = " ".join(ws)
+                                if nl and "\n" in t:
+                                    # one anchor per source line, so line numbers stay exact
+                                    q = p
+                                    out = pos
+                                    firstline = True
+                                    lines = t.split("\n")
+                                    last = len(lines) - 1
+                                    for i, line in enumerate(lines):
+                                        lws = line.split()
+                                        if lws:
+                                            if not firstline:
+                                                anchors.append((out, q + len(line) - len(line.lstrip())))
+                                            firstline = False
+                                            out += len(lws) + sum(map(len, lws))
+                                        if i < last:
+                                            e = find("\n", q)
+                                            if e < 0:
+                                                break
+                                            q = e + 1
+                                    if q > cur:
+                                        cur = q
+                            parts.append(words)
+                            pos += len(words)
+                            block_rows.append((blk_start, pos, cn[0], cn[1]))
+                            if res:
+                                link_rows.append((res, words, (), blk_start, pos, sp, cn[1]))
+                        elif res:
+                            link_rows.append((res, "", (), pos, pos, sp, cn[1]))
+                    else:
+                        c = None
+                    pending_space = False
+                    if c is not None:
+                        stack.append((node, ctx, fl & 1, link_rec))
+                        ctx = nctx
+                        mode = 0
+                        trans = ntrans
+                        node = c
+                        continue
+                elif child is not None:
                     stack.append((node, ctx, fl & 1, link_rec))
                     ctx = nctx
                     mode = nctx[2]
@@ -1126,13 +1567,13 @@ def _read(source: str, path: str, url: str | None) -> Document:
                         link = link_rec
                     node = child
                     continue
-            # a leaf element ends here
+            # the element ends here (no children, or the run of items below it was read)
             if fl & 1 and blk_open:
-                blocks.append(mk_block(blk_start, pos, blk_kind, blk_region))
+                block_rows.append((blk_start, pos, blk_kind, blk_region))
                 blk_open = False
                 pending_space = False
             if link_rec is not None:
-                links.append(mk_link(link_rec[0], link_rec[6], link_rec[1], pos, pos, link_rec[2], link_rec[3]))
+                link_rows.append((link_rec[0], link_rec[6], link_rec[1], pos, pos, link_rec[2], link_rec[3]))
 
         # move on: the next sibling, or up (leaving elements) until one has a next sibling
         while True:
@@ -1147,27 +1588,31 @@ def _read(source: str, path: str, url: str | None) -> Document:
             mode = ctx[2]
             trans = ctx[3]
             if was_block and blk_open:
-                blocks.append(mk_block(blk_start, pos, blk_kind, blk_region))
+                block_rows.append((blk_start, pos, blk_kind, blk_region))
                 blk_open = False
                 pending_space = False
             if was_link is not None:
                 # the link ends here: its text is what was added since its first word
                 if was_link[4] < 0:
-                    links.append(mk_link(was_link[0], was_link[6], was_link[1], pos, pos, was_link[2], was_link[3]))
+                    link_rows.append((was_link[0], was_link[6], was_link[1], pos, pos, was_link[2], was_link[3]))
                 else:
-                    links.append(mk_link(was_link[0], "".join(parts[was_link[5]:]), was_link[1], was_link[4], pos,
+                    link_rows.append((was_link[0], "".join(parts[was_link[5]:]), was_link[1], was_link[4], pos,
                                          was_link[2], was_link[3]))
                 link = was_link[7]
     if blk_open:
-        blocks.append(mk_block(blk_start, pos, blk_kind, blk_region))
+        block_rows.append((blk_start, pos, blk_kind, blk_region))
+    if marks and (seen != marks or saw_math):
+        return _read_doc(source, path, url, False)  # the cut was not where the parser saw scripts
 
     text = "".join(parts)
+    blocks = _make_all(Block, _BLOCK_SETTERS, block_rows)
+    links = _make_all(Link, _LINK_SETTERS, link_rows)
 
     mentions = []
     if "http" in text or "www." in text or "HTTP" in text or "WWW." in text:
-        spans = sorted((lk.start, lk.end) for lk in links if lk.end > lk.start)
+        spans = sorted((r[3], r[4]) for r in link_rows if r[4] > r[3])
         starts = [a for a, _ in spans]
-        for m in find_mentions(text):
+        for m in _find_mentions(text):
             i = bisect_left(starts, m.end) - 1
             if i >= 0 and spans[i][1] > m.start:
                 continue  # the URL is a link's text: a hyperlink, not a bare mention
@@ -1178,7 +1623,7 @@ def _read(source: str, path: str, url: str | None) -> Document:
     elif title_text:
         title = title_text
     else:
-        title = next((text[b.start:b.end] for b in blocks if b.kind == "h1"), None)
+        title = next((text[r[0]:r[1]] for r in block_rows if r[2] == "h1"), None)
     og_url = resolve(og_url) if og_url else None
     if canonical and og_url and "://" not in canonical and "://" in og_url:
         try:
@@ -1192,15 +1637,15 @@ def _read(source: str, path: str, url: str | None) -> Document:
         media_type=HTML,
         text=text,
         source=source,
-        blocks=tuple(blocks),
-        links=tuple(links),
+        blocks=blocks,
+        links=links,
         mentions=tuple(mentions),
         embeds=tuple(embeds),
         signals=tuple(signals),
         url=doc_url,
         title=title[:300] if title else None,
         warnings=tuple(warnings),
-        anchors=(tuple(a_starts), tuple(a_targets)),
+        anchors=tuple(zip(*anchors)) if anchors else ((), ()),
     )
 
 

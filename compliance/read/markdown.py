@@ -494,16 +494,38 @@ def _scalar(v) -> str | None:
     return str(v).strip() or None
 
 
-def _front_signals(data, fm_text: str, fm_offset: int) -> list[Signal]:
+#: Front matter longer than this is ignored with a warning (real ones are a few hundred bytes;
+#: PyYAML's safe loader reads about 250 KB/s, and libyaml's crashes on deep nesting).
+MAX_FRONT_MATTER = 256 * 1024
+#: Front matter values read as signals; past this the rest is ignored with a warning. YAML
+#: aliases let a few bytes name one list thousands of times (``k1: *a``, ``k2: *a`` …), so
+#: the count, not the file size, is what bounds the work.
+MAX_FRONT_SIGNALS = 1000
+#: How far after its key a value is looked for in the front matter text.
+_VALUE_WINDOW = 4096
+# ``key:`` (YAML) or ``key =`` (TOML) at the start of a line, the key optionally quoted.
+_FM_KEY = re.compile(r"""(?m)^[ \t]*["']?([^\r\n:=]*?)["']?[ \t]*[:=]""")
+
+
+def _front_signals(data, fm_text: str, fm_offset: int, warnings: list[str] | None = None, path: str = "") -> list[Signal]:
     out: list[Signal] = []
     if not isinstance(data, dict):
         return out
+    # Where each key is written, found in one pass (a search per key is quadratic).
+    key_at: dict[str, int] = {}
+    for km in _FM_KEY.finditer(fm_text):
+        key_at.setdefault(km.group(1), km.start())
+    lookups = 0
     for key, value in data.items():
         k = str(key).strip().lower()
         if not k:
             continue
-        m = re.search(r"(?m)^[ \t]*[\"']?" + re.escape(str(key)) + r"[\"']?[ \t]*[:=]", fm_text)
-        off = fm_offset + (m.start() if m else 0)
+        at_key = key_at.get(str(key))
+        if at_key is None and lookups < 50:  # keys written in a form the one pass missed
+            lookups += 1
+            m = re.search(r"(?m)^[ \t]*[\"']?" + re.escape(str(key)) + r"[\"']?[ \t]*[:=]", fm_text)
+            at_key = m.start() if m else None
+        off = fm_offset + (at_key if at_key is not None else 0)
         items = value if isinstance(value, (list, tuple)) else [value]
         for item in items:
             if isinstance(item, dict):
@@ -511,7 +533,11 @@ def _front_signals(data, fm_text: str, fm_offset: int) -> list[Signal]:
             s = _scalar(item)
             if s is None:
                 continue
-            at = fm_text.find(s, off - fm_offset) if m else -1
+            if len(out) >= MAX_FRONT_SIGNALS:
+                if warnings is not None:
+                    warnings.append(f"{path}: front matter has more than {MAX_FRONT_SIGNALS} values; the rest are ignored")
+                return out
+            at = fm_text.find(s, at_key, at_key + len(s) + _VALUE_WINDOW) if at_key is not None else -1
             out.append(Signal(f"frontmatter.{k}", s, fm_offset + at if at >= 0 else off))
     return out
 
@@ -557,10 +583,13 @@ def _read(source: str, path: str, url: str | None) -> Document:
     toml = _TOML_FM.match(source)
     if toml:
         fm_text, fm_offset = toml.group(1), toml.start(1)
-        try:
-            fm_data = tomllib.loads(fm_text)
-        except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-            warnings.append(f"{path}: TOML front matter is not valid ({_first_line(exc)}); ignored")
+        if len(fm_text) > MAX_FRONT_MATTER:
+            warnings.append(f"{path}: front matter over {MAX_FRONT_MATTER} characters; ignored")
+        else:
+            try:
+                fm_data = tomllib.loads(fm_text)
+            except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+                warnings.append(f"{path}: TOML front matter is not valid ({_first_line(exc)}); ignored")
         # Blank the front matter out, keeping every offset and line number.
         end = toml.end()
         parse_src = re.sub(r"[^\r\n]", " ", source[:end]) + source[end:]
@@ -579,6 +608,9 @@ def _read(source: str, path: str, url: str | None) -> Document:
             fm_text = tok.content
             ls, _le = lines.line((tok.map or (0, 0))[0] + 1)
             fm_offset = ls
+            if len(fm_text) > MAX_FRONT_MATTER:
+                warnings.append(f"{path}: front matter over {MAX_FRONT_MATTER} characters; ignored")
+                continue
             try:
                 fm_data = yaml.safe_load(fm_text) if fm_text.strip() else {}
             except Exception as exc:
@@ -637,7 +669,7 @@ def _read(source: str, path: str, url: str | None) -> Document:
             cmap = lines.content_map(tok.content, first)
             _html_block(b, tok.content, cmap, containers[-1] if containers else "p", lines.line(first)[0])
 
-    signals = _front_signals(fm_data, fm_text, fm_offset) if fm_data else []
+    signals = _front_signals(fm_data, fm_text, fm_offset, warnings, path) if fm_data else []
     b.signals[:0] = signals
     doc_url = url or _fm_get(fm_data, *_FM_KEYS_URL)
     title = _fm_get(fm_data, "title")
