@@ -24,7 +24,6 @@ from .packs.loader import RuleSet, default_ruleset
 from .terms import Evidence, RepublishedFrom, Summary, Terms
 from .urls import registered_domain, squash
 
-ARTICLE_SCOPES = ("main", "body", "header", "footer", "aside")
 NOT_ARTICLE = ("comment", "figcaption")
 _HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
 _AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 import regex
@@ -47,6 +47,15 @@ class Thresholds:
         return cls(**known)
 
 
+def article_blocks(doc: Document) -> list:
+    """The blocks outside navigation, footers, asides and comments; all blocks when those would
+    leave less than a fifth of the text (a page without structure)."""
+    blocks = [b for b in doc.blocks if b.region not in BOILERPLATE_REGIONS]
+    if not blocks or sum(b.end - b.start for b in blocks) < 0.2 * len(doc.text):
+        return list(doc.blocks)
+    return blocks
+
+
 def body_text(doc: Document) -> str:
     """The article's own text: blocks outside navigation, footers, asides and comments."""
     blocks = [b for b in doc.blocks if b.region not in BOILERPLATE_REGIONS]
@@ -63,22 +72,26 @@ def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
 
     hits, _ = engine_for(ruleset or default_ruleset()).run(doc)
     spans = [(h.start, h.end) for h in hits if h.start >= 0]
-    blocks = [b for b in doc.blocks if b.region not in BOILERPLATE_REGIONS]
-    if not blocks or sum(b.end - b.start for b in blocks) < 0.2 * len(doc.text):
-        blocks = list(doc.blocks)
+    blocks = article_blocks(doc)
     kept = [b for b in blocks if not any(s < b.end and b.start < e for s, e in spans)]
     if not kept:
         return body_text(doc)
     return "\n".join(doc.text[b.start : b.end] for b in kept)
 
 
+@lru_cache(maxsize=4096)
+def _word_count(text: str) -> int:
+    """Words in a source's core text; an audit asks for it once per candidate."""
+    from .match import words
+
+    return len(words(text))
+
+
 def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
     """Coverage measured against the source's core text (without its terms blocks)."""
     from dataclasses import replace
 
-    from .match import words
-
-    n = len(words(core))
+    n = _word_count(core)
     if not n:
         return alignment
     coverage = min(1.0, alignment.matched_words / n)
@@ -105,9 +118,7 @@ class _Copy:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.text = unicodedata.normalize("NFC", doc.text)
         self.tokens = tokens(doc.text)
-        self.squashed_tokens = {t.text for t in self.tokens}
 
     def find_name(self, name: str) -> tuple[int, int] | None:
         """A name in the copy's text, or its domain form (``globalresearch.ca`` for Global Research)."""
