@@ -16,7 +16,8 @@ from .detect import detect_terms
 from .document import Document, InputError
 from .match import Index, align
 from .packs.loader import RuleSet, default_ruleset
-from .read import read_bytes
+from .read import HTML, prepare, read_bytes, read_prepared
+from .read.quick import quick_html
 from .terms import Terms
 from .urls import registered_domain
 from .validate import Thresholds, body_text, check_copy, measured, source_body
@@ -28,6 +29,11 @@ CANDIDATES_ALIGNED = 3
 #: The index returns sources sharing at least this share of the smaller text's shingles: low
 #: enough that a short quotation inside a long commentary (~5-10%) still reaches alignment.
 INDEX_THRESHOLD = 0.05
+#: The first stage of judging an HTML page searches the index with its quick text (see
+#: :mod:`compliance.read.quick`) at this share of the index's threshold: the quick text holds
+#: navigation and footers too, which lowers the estimated share of a copy. Pages with no source
+#: at that level are unmatched without a full read.
+QUICK_FACTOR = 0.5
 
 
 @dataclass
@@ -137,15 +143,23 @@ def _line(entry: Entry, **fields) -> dict:
 
 
 def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thresholds: Thresholds = Thresholds(),
-                max_bytes: int = 20 * 1024 * 1024) -> dict:
-    """One archive entry → one result line (see docs/audit.md for the fields)."""
+                max_bytes: int = 20 * 1024 * 1024, quick: bool = True) -> dict:
+    """One archive entry → one result line (see docs/audit.md for the fields).
+
+    ``quick=False`` reads every HTML page in full, also those the first stage rules out; the
+    result lines are the same (a test holds the two to it), only slower."""
     if entry.error:
         return _line(entry, status="error", error=entry.error)
     try:
-        doc = read_bytes(entry.data, entry.name, media_type=entry.media_type, url=entry.url,
-                         charset=entry.charset, max_bytes=max_bytes)
+        kind, text = prepare(entry.data, entry.name, media_type=entry.media_type, charset=entry.charset,
+                             max_bytes=max_bytes)
     except InputError as exc:
         return _line(entry, status="error", error=str(exc))
+    if quick and kind == HTML:
+        words, page_url = quick_html(text, entry.url)
+        if not ref.index.search(words, threshold=ref.index.threshold * QUICK_FACTOR, limit=1):
+            return _line(entry, url=page_url)
+    doc = read_prepared(kind, text, entry.name, url=entry.url)
     url = entry.url or doc.url
     body = body_text(doc)
     best = None

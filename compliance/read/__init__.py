@@ -64,6 +64,15 @@ def read_bytes(
     max_bytes: int = MAX_BYTES,
 ) -> Document:
     """Read one article. Raises ``InputError`` (one line) for input that is not an article."""
+    kind, text = prepare(data, path, media_type=media_type, charset=charset, max_bytes=max_bytes)
+    return read_prepared(kind, text, path, url=url)
+
+
+def prepare(
+    data: bytes, path: str, *, media_type: str | None = None, charset: str | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[str, str]:
+    """The checks every article passes before it is read, and its decoded text:
+    ``(media type, text)``. Raises ``InputError`` as :func:`read_bytes` does."""
     if len(data) > max_bytes:
         raise InputError(f"{_shown(path)}: {len(data)} bytes is over the {max_bytes}-byte limit (--max-bytes)")
     if not data.strip():
@@ -72,6 +81,11 @@ def read_bytes(
         raise InputError(f"{_shown(path)}: binary data, not an article (HTML, Markdown or text)")
     kind = sniff(data, path, media_type)
     text, _encoding = decode(data, charset, sniff_markup=kind == HTML)
+    return kind, text
+
+
+def read_prepared(kind: str, text: str, path: str, *, url: str | None = None) -> Document:
+    """Read what :func:`prepare` gave into a ``Document``."""
     if kind == HTML:
         from .html import read_html
 

@@ -1,0 +1,56 @@
+"""A page's words without a ``Document``: the first, cheap stage of an audit.
+
+Most pages of a crawl copy nothing of the publisher's. Telling them apart needs only their
+words, which the HTML parser gives in C; the full reader (blocks, regions, positions, links,
+signals) costs several times more and runs only on the pages this stage cannot rule out.
+
+The text here is a superset of what :func:`compliance.validate.body_text` keeps (navigation,
+footers and hidden elements stay in), so a copy never loses words at this stage; the caller
+searches the index with a lower threshold than the full stage to allow for the extra words.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser
+
+#: Elements whose content is never page text.
+_NOT_TEXT = ["script", "style", "noscript", "template", "svg", "head", "title", "iframe", "select", "object"]
+
+
+def quick_html(source: str, url: str | None = None) -> tuple[str, str | None]:
+    """``(text, url)`` of decoded HTML: the visible words (a space between any two text
+    nodes) and the page's own URL as the reader gives it (``url``, else the first
+    ``rel=canonical`` link, else the last ``og:url``, resolved against ``<base href>``)."""
+    from .html import _base_href, _resolver
+
+    tree = LexborHTMLParser(source)
+    doc_url = url
+    if not doc_url:
+        canonical = og_url = None
+        for node in tree.css("link[rel][href], meta[content]"):
+            a = node.attributes
+            if node.tag == "link":
+                if canonical is None and "canonical" in (a.get("rel") or "").lower().split():
+                    href = (a.get("href") or "").strip()
+                    if href:
+                        canonical = href
+            elif (a.get("name") or a.get("property") or "").strip().lower() == "og:url":
+                og_url = (a.get("content") or "").strip()
+        if canonical or og_url:
+            bh = _base_href(tree)
+            resolve = _resolver(bh or None)
+            canonical = resolve(canonical) if canonical else None
+            og_url = resolve(og_url) if og_url else None
+            if canonical and og_url and "://" not in canonical and "://" in og_url:
+                try:
+                    canonical = urljoin(og_url, canonical)
+                except ValueError:
+                    pass
+            doc_url = canonical or og_url or None
+    root = tree.body or tree.root
+    if root is None:
+        return "", doc_url
+    tree.strip_tags(_NOT_TEXT)
+    return root.text(separator=" ") or "", doc_url
