@@ -16,7 +16,7 @@ from .detect import detect_terms
 from .document import Document, InputError
 from .match import Index, align
 from .packs.loader import RuleSet, default_ruleset
-from .read import HTML, prepare, read_bytes, read_prepared
+from .read import HTML, TEXT, prepare, read_bytes, read_prepared
 from .read.quick import quick_html
 from .terms import Terms
 from .urls import registered_domain
@@ -155,8 +155,8 @@ def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thr
                              max_bytes=max_bytes)
     except InputError as exc:
         return _line(entry, status="error", error=str(exc))
-    if quick and kind == HTML:
-        words, page_url = quick_html(text, entry.url)
+    if quick and kind in (HTML, TEXT):
+        words, page_url = quick_html(text, entry.url) if kind == HTML else (text, entry.url)
         if not ref.index.search(words, threshold=ref.index.threshold * QUICK_FACTOR, limit=1):
             return _line(entry, url=page_url)
     doc = read_prepared(kind, text, entry.name, url=entry.url)

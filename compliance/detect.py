@@ -58,6 +58,39 @@ def _name_ok(name: str) -> bool:
     )
 
 
+_ALL_CAPS_TOKEN = regex.compile(r"^[\p{Lu}][\p{Lu}.'’-]*$")
+_NAME_TOKEN = regex.compile(r"^(?:\p{Lu}[\p{L}'’.-]*|van|von|de|del|della|da|das|dos|du|der|den|ter|ten|al|bin|ibn|la|le|di|y)$")
+_NOT_NAME_WORDS = frozenset("more all view see read about our the posts stories articles author authors staff team".split())
+
+
+def _is_link_text(h: Hit) -> bool:
+    return h.signal == "link" and "link_text" in h.groups
+
+
+def _reads_as_name(text: str) -> bool:
+    """A link text that reads as a person's or an organisation's name: two to five capitalised words."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 5
+        and len(text) <= 60
+        and not any(c.isdigit() for c in text)
+        and all(_NAME_TOKEN.match(w.rstrip(",")) for w in words)
+        and not any(w.casefold().strip(".,") in _NOT_NAME_WORDS for w in words)
+    )
+
+
+def _clean_author(name: str) -> str:
+    """An agency byline prints the name in capitals and the agency after it ("MATT HOLLOWAY Associated
+    Press"): the name is the capitalised words."""
+    words = name.split()
+    caps = 0
+    while caps < len(words) and _ALL_CAPS_TOKEN.match(words[caps]) and len(words[caps].strip(".")) > 1:
+        caps += 1
+    if caps >= 2 and caps < len(words):
+        return " ".join(words[:caps])
+    return name
+
+
 def _dedupe(names):
     seen, out = set(), []
     for n in names:
@@ -79,13 +112,24 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
 
     # --- who: authors, publisher, copyright holders -------------------------------------
     # Visible bylines first, then machine-readable ones; lists ("A, B and C") are split.
-    authors = []
+    # A link to an author's page (a rule's empty ``link_text`` group marks it) names the author by
+    # its visible text; it counts only when no visible byline names anyone.
+    authors, linked_authors = [], []
     for h in sorted(
-        (h for h in hits if "author" in h.emits and h.region not in NOT_ARTICLE), key=lambda h: h.signal is not None
+        (h for h in hits if ("author" in h.emits or _is_link_text(h)) and h.region not in NOT_ARTICLE),
+        key=lambda h: h.signal is not None,
     ):
+        if _is_link_text(h):
+            name = " ".join(doc.text[h.start:h.end].split()) if 0 <= h.start < h.end else ""
+            if _reads_as_name(name):
+                linked_authors.append((name, _ev(doc, h)))
+            continue
         for name in _AUTHOR_SPLIT.split(h.emits["author"]):
+            name = _clean_author(name)
             if _name_ok(name):
                 authors.append((name.strip(), _ev(doc, h)))
+    if linked_authors and not any(e["signal"] is None for _, e in authors):
+        authors = linked_authors + authors
     author_names = _dedupe(n for n, _ in authors)
 
     publisher = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 import regex
 import tldextract
@@ -18,12 +18,29 @@ TRACKING_PARAMS = regex.compile(
 )
 
 
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit``, or None for a URL that cannot be taken apart: a bracketed host that is not
+    an IP address (``https://[x](a.example/b``), an unclosed bracket (``http://[::1``), a host
+    that changes under NFKC normalisation, a port that is not a number from 0 to 65535."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (checks the port: ValueError when it is not one)
+        parts.hostname  # noqa: B018
+    except ValueError:
+        return None
+    return parts
+
+
 @lru_cache(maxsize=65536)
 def registered_domain(url_or_host: str) -> str:
-    """``https://www.news.example.co.uk/a`` → ``example.co.uk``; '' when there is none."""
+    """``https://www.news.example.co.uk/a`` → ``example.co.uk``; '' when there is none, or when
+    the URL is malformed."""
     host = url_or_host
     if "//" in host or "/" in host:
-        host = urlsplit(host if "//" in host else "//" + host).hostname or ""
+        parts = _split(host if "//" in host else "//" + host)
+        if parts is None:
+            return ""
+        host = parts.hostname or ""
     host = host.strip(".").lower()
     if not host:
         return ""
@@ -43,10 +60,13 @@ def domain_label(url_or_host: str) -> str:
 @lru_cache(maxsize=65536)
 def normalise(url: str) -> str:
     """A comparison key: registered domain + path without www, scheme, trailing slash, AMP
-    variants, index pages or tracking parameters. Two URLs of one article give one key."""
+    variants, index pages or tracking parameters. Two URLs of one article give one key; a
+    malformed URL gives '' (it is no article's key)."""
     if not url:
         return ""
-    parts = urlsplit(url.strip() if "//" in url else "//" + url.strip())
+    parts = _split(url.strip() if "//" in url else "//" + url.strip())
+    if parts is None:
+        return ""
     host = (parts.hostname or "").lower()
     if host.startswith("amp."):
         host = host[4:]
@@ -70,12 +90,16 @@ def _subdomain(host: str) -> str:
 
 
 def same_article(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and normalise(a) == normalise(b)
+    """Whether two URLs name one article; never when either is empty or malformed."""
+    if not a or not b:
+        return False
+    key = normalise(a)
+    return bool(key) and key == normalise(b)
 
 
 def is_home_page(url: str) -> bool:
-    path = urlsplit(url if "//" in url else "//" + url).path
-    return path.strip("/") in ("", "index.html", "index.php", "home", "en")
+    parts = _split(url if "//" in url else "//" + url)
+    return parts is not None and parts.path.strip("/") in ("", "index.html", "index.php", "home", "en")
 
 
 def squash(name: str) -> str:

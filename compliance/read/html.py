@@ -595,14 +595,17 @@ def _locate(source: str, t: str, cur: int, srclen: int, far: bool = True, p0: in
             p = _find_whole(source, needle, cur, cur + len(needle) + window, srclen)
         if p >= 0:
             return p + len(needle) - len(needle.lstrip()), p, p + len(needle), nl
-    # Entities or character references: the node's literal beginning, right after a tag.
+    # Entities or character references: the node's literal beginning, right after a tag. The
+    # node takes at least as many characters in the source as in the text (a reference is
+    # longer than its character), so it cannot start later than ``srclen - len(t)``.
     m = _ENTITYISH.search(t)
     if m is not None:
         k = m.start()
         k2 = _first_non_ascii(t, k)  # and before any non-ASCII character, which may be one too
+        last = srclen - len(t)
         for prefix in (t[:k], t[:k2]) if k2 < k else (t[:k],):
             if prefix.strip():
-                p = _find_start(source, prefix, cur, cur + 8 * len(t) + window)
+                p = _find_start(source, prefix, cur, min(cur + 8 * len(t) + window, last + len(prefix)))
                 if p >= 0:
                     return p + lead, p, p + len(t), 1
     # Entities: the longest run of characters that must be literal in the source.
@@ -637,12 +640,13 @@ def _first_non_ascii(t: str, end: int) -> int:
 
 
 def _find_start(source: str, prefix: str, start: int, end: int) -> int:
-    """The first occurrence of ``prefix`` in ``source[start:end]`` right after a tag."""
+    """The first occurrence of ``prefix`` in ``source[start:end]`` right after a tag (or after
+    the blanks that open the document, which the parser drops)."""
     find = source.find
     p = find(prefix, start, end)
     tries = 0
     while p >= 0 and tries < 50:
-        if p == 0 or source[p - 1] in ">\n":
+        if p == 0 or source[p - 1] in ">\n" or (p <= 64 and source[:p].isspace()):
             return p
         tries += 1
         p = find(prefix, p + 1, end)
@@ -1066,7 +1070,8 @@ def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Documen
                                 lws = line.split()
                                 if lws:
                                     if not firstline:
-                                        anchors.append((out, q + len(line) - len(line.lstrip())))
+                                        a = q + len(line) - len(line.lstrip())
+                                        anchors.append((out, a if a < srclen else srclen))
                                     firstline = False
                                     out += len(lws) + sum(map(len, lws))
                                 if i < last:
@@ -1074,6 +1079,9 @@ def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Documen
                                     if e < 0:
                                         break
                                     q = e + 1
+                            # past the last line's anchor: the next anchor may not fall before it
+                            if anchors[-1][1] > q:
+                                q = anchors[-1][1]
                             if q > cur:
                                 cur = q
                     parts.append(words)
@@ -1531,7 +1539,8 @@ def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Documen
                                         lws = line.split()
                                         if lws:
                                             if not firstline:
-                                                anchors.append((out, q + len(line) - len(line.lstrip())))
+                                                a = q + len(line) - len(line.lstrip())
+                                                anchors.append((out, a if a < srclen else srclen))
                                             firstline = False
                                             out += len(lws) + sum(map(len, lws))
                                         if i < last:
@@ -1539,6 +1548,9 @@ def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Documen
                                             if e < 0:
                                                 break
                                             q = e + 1
+                                    # past the last line's anchor: the next anchor may not fall before it
+                                    if anchors[-1][1] > q:
+                                        q = anchors[-1][1]
                                     if q > cur:
                                         cur = q
                             parts.append(words)
