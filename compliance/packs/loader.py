@@ -6,7 +6,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +17,8 @@ from .kinds import ALL_FIELDS, EMIT_KEYS, EMIT_LISTS, EMIT_SCALARS, KINDS, signa
 
 ENGINE_VERSION = "0.1"
 _TEMPLATE = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: Named groups as a pattern's source spells them: ``(?P<name>`` and ``(?<name>``.
+_GROUP_NAME = regex.compile(r"(?<!\\)(?:\\\\)*\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 FLAGS = regex.UNICODE | regex.MULTILINE
 
 
@@ -28,10 +30,11 @@ class Rule:
     message: str
     pack: str
     file: str
-    patterns: tuple[regex.Pattern, ...]
+    pattern_sources: tuple[str, ...]
     emits: dict
     keywords: tuple[str, ...] = ()
-    exceptions: tuple[regex.Pattern, ...] = ()
+    exception_sources: tuple[str, ...] = ()
+    case_sensitive: bool = False
     scope: tuple[str, ...] = ()
     signals: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
@@ -47,6 +50,17 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.message
+
+    # Compiled on first use: a run compiles only the rules whose keywords occur in what it
+    # reads, which keeps a one-page command's start-up short. User packs are compiled (and
+    # every pattern checked) when they are loaded.
+    @cached_property
+    def patterns(self) -> tuple[regex.Pattern, ...]:
+        return tuple(_compile(p, self.case_sensitive) for p in self.pattern_sources)
+
+    @cached_property
+    def exceptions(self) -> tuple[regex.Pattern, ...]:
+        return tuple(_compile(p, self.case_sensitive) for p in self.exception_sources)
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,7 +139,7 @@ def _compile(pattern: str, case_sensitive: bool) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
-def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str) -> Rule | None:
+def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str, compile_now: bool = True) -> Rule | None:
     rid = str(raw.get("id", "?"))
 
     def bad(msg: str) -> None:
@@ -146,22 +160,27 @@ def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str) -> Rul
         for f in sorted(set(raw) & ALL_FIELDS - allowed):
             bad(f"field {f!r} does not apply to kind {kind.name}")
     case_sensitive = bool(raw.get("case_sensitive", False))
+    sources = tuple(raw.get("patterns", []) or [])
+    exception_sources = tuple(raw.get("exceptions", []) or [])
     compiled: list[regex.Pattern] = []
+    exceptions: list[regex.Pattern] = []
     groups: set[str] = set()
-    for i, pat in enumerate(raw.get("patterns", []) or []):
-        try:
-            c = _compile(pat, case_sensitive)
-        except regex.error as exc:
-            bad(f"patterns[{i}] does not compile: {exc}")
-            continue
-        compiled.append(c)
-        groups.update(c.groupindex)
-    exceptions = []
-    for i, pat in enumerate(raw.get("exceptions", []) or []):
-        try:
-            exceptions.append(_compile(pat, case_sensitive))
-        except regex.error as exc:
-            bad(f"exceptions[{i}] does not compile: {exc}")
+    if compile_now:
+        for i, pat in enumerate(sources):
+            try:
+                c = _compile(pat, case_sensitive)
+            except regex.error as exc:
+                bad(f"patterns[{i}] does not compile: {exc}")
+                continue
+            compiled.append(c)
+            groups.update(c.groupindex)
+        for i, pat in enumerate(exception_sources):
+            try:
+                exceptions.append(_compile(pat, case_sensitive))
+            except regex.error as exc:
+                bad(f"exceptions[{i}] does not compile: {exc}")
+    else:
+        groups = {g for p in sources if isinstance(p, str) for g in _GROUP_NAME.findall(p)}
     emits = raw.get("emits", {}) or {}
     for key, value in emits.items():
         if key not in EMIT_KEYS:
@@ -178,7 +197,7 @@ def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str) -> Rul
         if allowed_values and value not in allowed_values:
             bad(f"emits.{key} must be one of {', '.join(allowed_values)}")
         for g in _TEMPLATE.findall(value):
-            if compiled and g not in groups:
+            if sources and g not in groups:
                 bad(f"emits.{key} uses group {{{g}}} that no pattern defines")
     for s in raw.get("signals", []) or []:
         if not signal_kind_known(s):
@@ -186,17 +205,18 @@ def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str) -> Rul
     keywords = tuple(k.casefold() for k in raw.get("keywords", []) or [])
     if len(problems) > before:
         return None
-    return Rule(
+    rule = Rule(
         id=rid,
         name=raw["name"],
         kind=raw["kind"],
         message=raw["message"],
         pack=pack_id,
         file=fname,
-        patterns=tuple(compiled),
+        pattern_sources=sources,
         emits=dict(emits),
         keywords=keywords,
-        exceptions=tuple(exceptions),
+        exception_sources=exception_sources,
+        case_sensitive=case_sensitive,
         scope=tuple(raw.get("scope", ()) or ()),
         signals=tuple(raw.get("signals", ()) or ()),
         within=tuple(raw.get("within", ()) or ()),
@@ -209,6 +229,10 @@ def _check_rule(raw: dict, problems: list[str], fname: str, pack_id: str) -> Rul
         explanation=dict(raw.get("explanation", {})),
         examples=tuple(raw.get("examples", ()) or ()),
     )
+    if compile_now:
+        rule.__dict__["patterns"] = tuple(compiled)
+        rule.__dict__["exceptions"] = tuple(exceptions)
+    return rule
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict | None:
@@ -222,8 +246,10 @@ def _read_toml(path: Path, problems: list[str]) -> dict | None:
     return None
 
 
-def load_pack(folder: Path, problems: list[str]) -> Pack | None:
-    """Load one pack folder, appending every problem found to ``problems``."""
+def load_pack(folder: Path, problems: list[str], compile_now: bool = True) -> Pack | None:
+    """Load one pack folder, appending every problem found to ``problems``. With
+    ``compile_now=False`` patterns are compiled when first used and the schema is not
+    checked again (for the bundled packs, which the test suite checks in full)."""
     manifest = folder / "pack.toml"
     if not manifest.is_file():
         problems.append(f"{folder}: -: not a pack (no pack.toml)")
@@ -231,7 +257,7 @@ def load_pack(folder: Path, problems: list[str]) -> Pack | None:
     meta = _read_toml(manifest, problems)
     if meta is None:
         return None
-    for rid, msg in _schema_errors(meta, "pack"):
+    for rid, msg in _schema_errors(meta, "pack") if compile_now else ():
         problems.append(f"{manifest}: {rid}: {msg}")
     pack_id = str(meta.get("id", folder.name))
     rules: list[Rule] = []
@@ -240,14 +266,14 @@ def load_pack(folder: Path, problems: list[str]) -> Pack | None:
         data = _read_toml(f, problems)
         if data is None:
             continue
-        schema_errs = _schema_errors(data, "rule_file")
+        schema_errs = _schema_errors(data, "rule_file") if compile_now else []
         for rid, msg in schema_errs:
             problems.append(f"{f}: {rid}: {msg}")
         bad_ids = {rid for rid, _ in schema_errs}
         for raw in data.get("rule", []) if isinstance(data.get("rule"), list) else []:
             if not isinstance(raw, dict):
                 continue
-            rule = _check_rule(raw, problems, str(f), pack_id)
+            rule = _check_rule(raw, problems, str(f), pack_id, compile_now)
             if rule is not None and rule.id not in bad_ids:
                 rules.append(rule)
     return Pack(
@@ -269,8 +295,11 @@ def pack_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and (p / "pack.toml").is_file())
 
 
-def load_packs(extra: list[str] | tuple[str, ...] = (), *, builtin: bool = True) -> RuleSet:
-    """Load the bundled packs and any user pack folders; raise ``PackError`` listing all problems."""
+def load_packs(extra: list[str] | tuple[str, ...] = (), *, builtin: bool = True, lazy_builtin: bool = False) -> RuleSet:
+    """Load the bundled packs and any user pack folders; raise ``PackError`` listing all problems.
+
+    User packs are always compiled and checked in full; ``lazy_builtin`` leaves the bundled
+    packs' patterns to be compiled on first use."""
     problems: list[str] = []
     packs: list[Pack] = []
     roots = ([builtin_dir()] if builtin else []) + [Path(p) for p in extra]
@@ -281,8 +310,9 @@ def load_packs(extra: list[str] | tuple[str, ...] = (), *, builtin: bool = True)
         folders = pack_folders(root)
         if not folders and root != builtin_dir():
             problems.append(f"{root}: -: no pack.toml here or in its sub-folders")
+        lazy = lazy_builtin and builtin and root == roots[0]
         for folder in folders:
-            pack = load_pack(folder, problems)
+            pack = load_pack(folder, problems, compile_now=not lazy)
             if pack is not None:
                 packs.append(pack)
     rules = _resolve(packs, problems)
@@ -327,7 +357,7 @@ def _resolve(packs: list[Pack], problems: list[str]) -> list[Rule]:
 
 @lru_cache(maxsize=8)
 def _cached(extra: tuple[str, ...]) -> RuleSet:
-    return load_packs(extra)
+    return load_packs(extra, lazy_builtin=True)
 
 
 def default_ruleset(extra: tuple[str, ...] = ()) -> RuleSet:
