@@ -420,10 +420,25 @@ def fetch_range(path: str, offset: int, length: int) -> bytes:
         req = urllib.request.Request(path, headers={"Range": f"bytes={offset}-{offset + length - 1}",
                                                     "User-Agent": "compliance-audit"})
         with urllib.request.urlopen(req, timeout=60) as resp:
-            data = resp.read(length + 1)
-            if resp.status == 200 and offset:  # the server ignored Range
-                data = data[offset:offset + length] if len(data) > offset else b""
-            return data[:length]
+            if resp.status == 206:
+                sent = (resp.headers.get("Content-Range") or "").removeprefix("bytes ").split("-", 1)[0].strip()
+                if sent.isdigit() and int(sent) != offset:
+                    raise OSError(f"{path}: asked for bytes from {offset}, the server sent them from {sent}")
+            else:  # the server ignored Range and sends the whole body: skip to offset
+                todo = offset
+                while todo > 0:
+                    skipped = len(resp.read(min(todo, 1 << 20)))
+                    if not skipped:
+                        break
+                    todo -= skipped
+            chunks, got = [], 0
+            while got < length:
+                chunk = resp.read(length - got)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+            return b"".join(chunks)
     fs, p = _fsspec(path)
     with fs.open(p, "rb") as fh:
         fh.seek(offset)
@@ -435,7 +450,10 @@ def _fsspec(url: str):
         import fsspec
     except ImportError:
         raise OSError(f"{url}: reading this URL needs fsspec (pip install fsspec s3fs)") from None
-    return fsspec.core.url_to_fs(url)
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as exc:  # fsspec without the package for this protocol (s3fs for s3://)
+        raise OSError(f"{url}: reading this URL needs a package fsspec lacks: {exc}") from None
 
 
 @contextmanager

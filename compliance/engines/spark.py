@@ -32,6 +32,7 @@ import shutil
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..archives import Stats
@@ -207,7 +208,10 @@ def _judge_input(item: tuple, ctx: dict) -> dict:
         tmp = inside(f".part-{uuid.uuid4().hex}.jsonl.tmp")
         stats = Stats()
         n = 0
-        with localise(path) as local, store.open(tmp, "wb") as out:
+        # A byte range is fetched alone (one ranged read); a whole file is copied first.
+        ranged = byte_range is not None and not ctx.get("two_stage")
+        whole = nullcontext(path) if ranged else localise(path)
+        with whole as local, store.open(tmp, "wb") as out:
             if ctx.get("two_stage"):
                 o = {k: v for k, v in ctx["opts"].items() if k not in ("include", "exclude")}
                 lines = judge_two_stage(ref, local, name=shown, stats=stats, **o)
