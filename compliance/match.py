@@ -136,6 +136,38 @@ _UNI_WORD = regex.compile(r"[\p{L}\p{N}\p{M}]+(?:[" + _APOSTROPHES + r"][\p{L}\p
 _NOT_WORD = regex.compile(r"[^\p{L}\p{N}\p{M}\x00]+")
 
 
+#: Characters that are neither letters, digits nor marks (spaces, dashes, quotes, symbols),
+#: which the full Unicode path treats as separators, as ASCII punctuation is.
+_SEPARATORS = ("\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+               "\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\xad\u2010\u2011\u2012\u2013\u2014"
+               "\u2015\u201c\u201d\u201e\u201f\xab\xbb\u2039\u203a\u2026\xa9\xae\u2122\u2022"
+               "\xb7\xb6\xa7\u2020\u2021\xb0\u2032\u2033\u2212\xd7\u20ac\xa3\xa5\xa2\u2190"
+               "\u2192\u25b6\u25ba\u2605\u2713\u2714\xbf\xa1\xa6")
+#: Curly single quotes join words as ``'`` does (U+02BC is a letter, and not among them).
+_CURLY = "\u2018\u2019"
+
+
+def _simple_letter(c: str) -> bool:
+    """A Latin letter that the full path leaves as one character, the same one ``lower()``
+    gives: NFKC-stable, casefolds as it lowercases, in both cases (not ß, ĳ, ſ, ŉ …)."""
+    low = c.lower()
+    return (unicodedata.category(c).startswith("L") and len(low) == 1 and low == c.casefold()
+            and unicodedata.normalize("NFKC", c) == c and unicodedata.normalize("NFKC", low) == low
+            and unicodedata.category(low).startswith("L") and low.casefold() == low)
+
+
+_LATIN = "".join(c for c in map(chr, range(0xC0, 0x250)) if _simple_letter(c))
+_LATIN_LOWER = "".join(sorted({c.lower() for c in _LATIN}))
+#: A text of nothing but ASCII, simple Latin letters, those separators and curly quotes is
+#: tokenised by :data:`_LATIN_WORD` exactly as by the Unicode path, several times faster.
+_NOT_LATIN = re.compile("[^\\x00-\\x7f" + _LATIN + _SEPARATORS + _CURLY + "]")
+_LATIN_WORD = re.compile("[a-z0-9" + _LATIN_LOWER + "]+(?:['" + _CURLY + "][a-z0-9" + _LATIN_LOWER + "]+)*")
+_APOS_FAST = str.maketrans("", "", "'" + _CURLY)
+_LATIN_RUN = re.compile("[a-z0-9" + _LATIN_LOWER + "]+")
+_JOINING_APOSTROPHE = re.compile(
+    "['" + _CURLY + "](?<=[a-z0-9" + _LATIN_LOWER + "]['" + _CURLY + "])(?=[a-z0-9" + _LATIN_LOWER + "])")
+
+
 class Token(NamedTuple):
     """A normalised word and where it stands in the original text (``text[start:end]``)."""
 
@@ -163,6 +195,10 @@ def _scan(text: str) -> tuple[list[str], list[int], list[int]]:
         if "'" in text:
             out = [w.replace("'", "") if "'" in w else w for w in out]
         return out, [m.start() for m in found], [m.end() for m in found]
+    if _NOT_LATIN.search(text) is None:
+        found = list(_LATIN_WORD.finditer(text.lower()))
+        out = [m.group().translate(_APOS_FAST) for m in found]
+        return out, [m.start() for m in found], [m.end() for m in found]
     found = list(_UNI_WORD.finditer(text))
     out = _normalise([m.group() for m in found])
     starts = [m.start() for m in found]
@@ -179,11 +215,10 @@ def words(text: str) -> list[str]:
     """The normalised words of ``text`` (what :func:`tokens` yields, without offsets)."""
     if not text:
         return []
-    if text.isascii():
-        out = _ASCII_WORD.findall(text.lower())
-        if "'" in text:
-            out = [w.replace("'", "") if "'" in w else w for w in out]
-        return out
+    if text.isascii() or _NOT_LATIN.search(text) is None:
+        # An apostrophe between two word characters joins them (``don't`` is ``dont``); any
+        # other is a separator.
+        return _LATIN_RUN.findall(_JOINING_APOSTROPHE.sub("", text.lower()))
     out = _normalise(_UNI_WORD.findall(text))
     return [w for w in out if w] if "" in out else out
 
