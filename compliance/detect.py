@@ -183,15 +183,35 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         p = cc_parts(x["id"])
         if p and p[1]:
             versioned.setdefault(p[0], x["id"])
+    # A ported licence ("…/by-nd/2.0/uk/") is the same licence as its unported name beside it
+    # ("Attribution-No Derivative Works 2.0"): the port is the more exact statement.
+    ported = {}
+    for x in cc:
+        p = cc_parts(x["id"])
+        if p and p[1] and p[2]:
+            ported.setdefault((p[0], p[1]), x["id"])
     for x in cc:
         p = cc_parts(x["id"])
         if p and not p[1] and p[0] in versioned:
             x["id"] = versioned[p[0]]
+            p = cc_parts(x["id"])
+        if p and p[1] and not p[2] and (p[0], p[1]) in ported:
+            x["id"] = ported[(p[0], p[1])]
     conflicts = []
     distinct_cc = _dedupe_ids(x["id"] for x in cc)
     chosen_cc = None
     if cc:
-        best = max(cc, key=lambda x: (x["origin"] == "text" and x["scope"] in ("main", "body"), x["weight"]))
+        # The article's own words first, then anything in the article, then words anywhere (an entry
+        # footer's "This article is available under CC BY 4.0" over the site's badge), then weight.
+        best = max(
+            cc,
+            key=lambda x: (
+                x["origin"] == "text" and x["scope"] in ("main", "body"),
+                x["scope"] in ("main", "body"),
+                x["origin"] == "text",
+                x["weight"],
+            ),
+        )
         chosen_cc = best["id"]
         if len(distinct_cc) > 1:
             conflicts.append(
@@ -408,7 +428,9 @@ def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signa
             continue
         return RepublishedFrom(name, src_url, _linked(doc, name, src_url))
     # A canonical link to another site is a machine-readable statement of the original.
-    for s in signals.get("canonical", ()):
+    canonical = [*signals.get("canonical", ()), *signals.get("frontmatter.canonical_url", ()),
+                 *signals.get("frontmatter.canonical", ())]
+    for s in canonical:
         if page_url and registered_domain(s.value) and registered_domain(s.value) != own_domain:
             return RepublishedFrom(None, s.value, _linked(doc, None, s.value))
     return None
@@ -425,4 +447,6 @@ def _linked(doc: Document, name, url) -> bool | None:
             return True
         if key and d and (squash(d.split(".")[0]) in key or key in squash(d)):
             return True
+        if key and ln.text and squash(ln.text) == key:
+            return True  # the original's name is itself the link
     return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -11,8 +12,12 @@ from ..document import Document
 from ..licenses import normalise_group
 from .loader import Rule, RuleSet
 
-#: Seconds one rule may spend on one page before it is abandoned and reported.
+#: Seconds one rule's regexes (patterns and exceptions, over every stretch of text or signal
+#: value it reads) may take on one page before the rule is abandoned there and reported.
 RULE_TIMEOUT = 0.5
+#: Seconds all the rules together may take on one page: past it, the rules still to run are
+#: skipped on that page and reported.
+PAGE_TIMEOUT = 3.0
 #: A text rule's regexes run only this far before and after an occurrence of one of its
 #: keywords (the whole text when there are no keywords, or when the windows cover most of it).
 WINDOW_BEFORE = 600
@@ -80,12 +85,25 @@ def _wanted_kinds(wanted: tuple[str, ...], available: tuple[str, ...]) -> tuple[
                  if any(kind == w or (w.endswith("*") and kind.startswith(w[:-1])) for w in wanted))
 
 
-class Engine:
-    """A compiled rule set, ready to run over many documents."""
+class _OutOfTime(Exception):
+    """A rule's time on the page is spent (a regex timed out, or no time was left to start one)."""
 
-    def __init__(self, ruleset: RuleSet, timeout: float = RULE_TIMEOUT):
+
+class Engine:
+    """A compiled rule set, ready to run over many documents.
+
+    Time: every regex call a rule makes on a page is given what is left of that rule's budget
+    (``timeout`` seconds a page, and never past the page's ``page_timeout``), so a slow pattern
+    costs at most its budget per page, however many keyword windows, signal values or
+    exception checks it meets. A rule that runs out is abandoned on that page (the hits it
+    had found stay) and a warning says so; once the page's budget is spent, the rules still
+    to run are skipped and named in one warning.
+    """
+
+    def __init__(self, ruleset: RuleSet, timeout: float = RULE_TIMEOUT, page_timeout: float = PAGE_TIMEOUT):
         self.ruleset = ruleset
         self.timeout = timeout
+        self.page_timeout = page_timeout
         self.text_rules = [r for r in ruleset.rules if r.kind in ("existence", "extract")]
         self.signal_rules = [r for r in ruleset.rules if r.kind == "signal"]
         self.conditional_rules = [r for r in ruleset.rules if r.kind == "conditional"]
@@ -111,6 +129,9 @@ class Engine:
         """All hits on ``doc`` in document order, and warnings (rules that ran out of time)."""
         hits: list[Hit] = []
         warnings: list[str] = []
+        clock = time.monotonic
+        page_end = clock() + self.page_timeout
+        skipped: list[str] = []  # rules not run: the page's time was spent
         text = doc.text
         folded = text.casefold()
         found: dict[str, list[int]] | None = None
@@ -134,9 +155,15 @@ class Engine:
                         continue
                 elif not any(k in folded for k in rule.keywords):
                     continue
+            end = self._deadline(rule, page_end, skipped)
+            if end is None:
+                continue
             windows = self._windows(rule, found, len(text))
-            for lo, hi in windows or [(0, len(text))]:
-                self._scan(rule, doc, lo, hi, hits, warnings)
+            try:
+                for lo, hi in windows or [(0, len(text))]:
+                    self._scan(rule, doc, lo, hi, hits, end)
+            except _OutOfTime:
+                warnings.append(self._out_of_time(rule, end, page_end))
         index = _signal_index(doc) if self.signal_rules else {}
         kinds = tuple(sorted(index))
         folded: dict[str, str] = {}  # kind -> all its values, casefolded and joined
@@ -149,34 +176,53 @@ class Engine:
                 if not any(kw in folded[k] for k in wanted for kw in rule.keywords):
                     continue  # none of its keywords in any value it reads
             items = [(kind, *item) for kind in wanted for item in index[kind]]
-            for kind, value, start, end, src, region in items:
-                if rule.keywords and not any(k in value.casefold() for k in rule.keywords):
-                    continue
-                if rule.scope and region not in rule.scope:
-                    continue
-                for pat in rule.patterns:
-                    m = pat.search(value)
-                    if m is None:
+            if not items:
+                continue
+            end = self._deadline(rule, page_end, skipped)
+            if end is None:
+                continue
+            try:
+                for kind, value, start, stop, src, region in items:
+                    if rule.keywords and not any(k in value.casefold() for k in rule.keywords):
                         continue
-                    if any(x.search(value) for x in rule.exceptions):
+                    if rule.scope and region not in rule.scope:
+                        continue
+                    for pat in rule.patterns:
+                        left = end - clock()
+                        if left <= 0:
+                            raise _OutOfTime
+                        m = pat.search(value, timeout=left)
+                        if m is None:
+                            continue
+                        if rule.exceptions and _excepted(rule, value, end, clock):
+                            break
+                        groups = {k: v for k, v in m.groupdict().items() if v is not None}
+                        hits.append(Hit(rule.id, rule.kind, value, start, stop, src, region,
+                                        rule.confidence, _resolve(rule.emits, groups), groups, kind))
                         break
-                    groups = {k: v for k, v in m.groupdict().items() if v is not None}
-                    hits.append(Hit(rule.id, rule.kind, value, start, end, src, region,
-                                    rule.confidence, _resolve(rule.emits, groups), groups, kind))
-                    break
+            except (_OutOfTime, TimeoutError):
+                warnings.append(self._out_of_time(rule, end, page_end))
         fired: dict[str, list[Hit]] = {}
         for h in hits:
             fired.setdefault(h.rule, []).append(h)
         for rule in self.conditional_rules:
+            triggers = [t for trigger_id in rule.within for t in fired.get(trigger_id, ()) if t.start >= 0]
+            if not triggers:
+                continue
+            end = self._deadline(rule, page_end, skipped)
+            if end is None:
+                continue
             seen: set[tuple[int, int]] = set()
-            for trigger_id in rule.within:
-                for t in fired.get(trigger_id, ()):
-                    if t.start < 0:
-                        continue
-                    lo = max(0, t.start - rule.window // 4)
-                    hi = min(len(text), t.end + rule.window)
-                    before = len(hits)
-                    self._scan(rule, doc, lo, hi, hits, warnings)
+            for t in triggers:
+                lo = max(0, t.start - rule.window // 4)
+                hi = min(len(text), t.end + rule.window)
+                before = len(hits)
+                try:
+                    self._scan(rule, doc, lo, hi, hits, end)
+                except _OutOfTime:
+                    warnings.append(self._out_of_time(rule, end, page_end))
+                    break
+                finally:
                     # The same condition near two triggers is one hit.
                     kept = []
                     for h in hits[before:]:
@@ -185,29 +231,72 @@ class Engine:
                             kept.append(h)
                     del hits[before:]
                     hits.extend(kept)
+        if skipped:
+            shown = ", ".join(skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10 else "")
+            warnings.append(f"rules {shown} were skipped on this page: the page ran out of time "
+                            f"({self.page_timeout}s for all rules)")
         hits.sort(key=lambda h: (h.start < 0, h.start, h.rule))
         return hits, warnings
 
-    def _scan(self, rule: Rule, doc: Document, lo: int, hi: int, hits: list[Hit], warnings: list[str]) -> None:
+    def _deadline(self, rule: Rule, page_end: float, skipped: list[str]) -> float | None:
+        """When ``rule`` must be done on this page; None (and the rule noted as skipped) when the
+        page's time is already spent."""
+        now = time.monotonic()
+        if now >= page_end:
+            skipped.append(rule.id)
+            return None
+        end = now + self.timeout
+        return end if end < page_end else page_end
+
+    def _out_of_time(self, rule: Rule, end: float, page_end: float) -> str:
+        if end >= page_end:
+            return (f"rule {rule.id} ran out of time (the page's {self.page_timeout}s for all rules) and was "
+                    "skipped on this page")
+        return f"rule {rule.id} ran out of time ({self.timeout}s) and was skipped on this page"
+
+    def _scan(self, rule: Rule, doc: Document, lo: int, hi: int, hits: list[Hit], end: float) -> None:
+        """``rule``'s patterns over ``text[lo:hi]``; raises _OutOfTime past ``end``."""
         text = doc.text
+        clock = time.monotonic
         spans: list[tuple[int, int]] = []
-        for pat in rule.patterns:
-            try:
-                for m in pat.finditer(text, lo, hi, timeout=self.timeout):
+        try:
+            for pat in rule.patterns:
+                left = end - clock()
+                if left <= 0:
+                    raise _OutOfTime
+                n = 0
+                for m in pat.finditer(text, lo, hi, timeout=left):
+                    n += 1
+                    if not n & 255 and clock() >= end:
+                        raise _OutOfTime  # (the regex's own timeout does not count the work on its matches)
                     s, e = m.span()
                     if s == e or any(s < pe and ps < e for ps, pe in spans):
                         continue
                     region = doc.region_at(s)
                     if rule.scope and region not in rule.scope:
                         continue
-                    if rule.exceptions:
-                        ctx = text[max(0, s - EXCEPTION_BEFORE):e + EXCEPTION_AFTER]
-                        if any(x.search(ctx) for x in rule.exceptions):
-                            continue
+                    if rule.exceptions and _excepted(
+                            rule, text[max(0, s - EXCEPTION_BEFORE):e + EXCEPTION_AFTER], end, clock):
+                        continue
                     spans.append((s, e))
                     groups = {k: v for k, v in m.groupdict().items() if v is not None}
                     hits.append(Hit(rule.id, rule.kind, m.group(0), s, e, doc.source_offset(s), region,
                                     rule.confidence, _resolve(rule.emits, groups), groups))
-            except TimeoutError:
-                warnings.append(f"rule {rule.id} ran out of time ({self.timeout}s) and was skipped on this page")
-                return
+        except TimeoutError:
+            raise _OutOfTime from None
+
+
+def _left(end: float, clock) -> float:
+    """Seconds left before ``end`` for one regex call (``regex`` takes a timeout <= 0 as none)."""
+    left = end - clock()
+    if left <= 0:
+        raise _OutOfTime
+    return left
+
+
+def _excepted(rule: Rule, text: str, end: float, clock) -> bool:
+    """Whether one of ``rule``'s exceptions matches ``text``, within the rule's time."""
+    for x in rule.exceptions:
+        if x.search(text, timeout=_left(end, clock)) is not None:
+            return True
+    return False
