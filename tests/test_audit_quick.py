@@ -89,3 +89,21 @@ def test_quick_url_is_the_readers_url(head, given, expected):
     _, url = quick_html(data.decode(), given)
     assert url == expected
     assert read_bytes(data, "p.html", url=given).url == expected
+
+
+def test_quick_text_leaves_out_the_regions_body_text_leaves_out():
+    page = ("<html><body><header><nav><ul><li>Home</li><li>World</li></ul></nav><p>Masthead</p></header>"
+            "<article><p>" + "The river rose overnight and the town woke to water in the streets. " * 20 + "</p>"
+            "<figure><img src=x><figcaption>Photo credit line</figcaption></figure></article>"
+            "<aside><nav>Related</nav><footer>inner</footer></aside><div role=contentinfo>Site footer</div>"
+            "<footer><aside>x</aside>Copyright</footer></body></html>")
+    text, _ = quick_html(page)
+    assert "river rose" in text
+    for gone in ("Home", "Masthead", "Photo credit", "Related", "inner", "Site footer", "Copyright"):
+        assert gone not in text
+
+
+def test_quick_text_keeps_everything_when_the_regions_hold_most_of_the_page():
+    page = "<html><body><main><p>Short lead.</p></main><footer>" + "<p>Footer words here.</p>" * 50 + "</footer></body></html>"
+    text, _ = quick_html(page)
+    assert "Short lead." in text and "Footer words" in text

@@ -15,6 +15,9 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
+#: The elements ``body_text`` leaves out (navigation, headers, footers, asides, figures).
+_BOILERPLATE = ("nav, header, footer, aside, figure, figcaption, [role=navigation], [role=banner], "
+                "[role=contentinfo], [role=complementary], [role=figure]")
 #: Elements whose content is never page text.
 _NOT_TEXT = ["script", "style", "noscript", "template", "svg", "head", "title", "iframe", "select", "object"]
 
@@ -53,4 +56,22 @@ def quick_html(source: str, url: str | None = None) -> tuple[str, str | None]:
     if root is None:
         return "", doc_url
     tree.strip_tags(_NOT_TEXT)
-    return root.text(separator=" ") or "", doc_url
+    everything = root.text(separator=" ") or ""
+    # Without the regions an article's text is not in (as ``body_text`` leaves them out),
+    # unless that leaves less than a fifth of the page.
+    dropped = tree.css(_BOILERPLATE)
+    if not dropped:
+        return everything, doc_url
+    outer: list = []  # the outermost of them: removing one removes what it holds
+    ids: set[int] = set()
+    for node in dropped:  # document order: an element comes before the ones inside it
+        up = node.parent
+        while up is not None and up.mem_id not in ids:
+            up = up.parent
+        if up is None:
+            outer.append(node)
+            ids.add(node.mem_id)
+    for node in outer:
+        node.decompose(recursive=True)
+    body = root.text(separator=" ") or ""
+    return (body if len(body) >= 0.2 * len(everything) else everything), doc_url
