@@ -162,7 +162,6 @@ _LATIN_LOWER = "".join(sorted({c.lower() for c in _LATIN}))
 #: tokenised by :data:`_LATIN_WORD` exactly as by the Unicode path, several times faster.
 _NOT_LATIN = re.compile("[^\\x00-\\x7f" + _LATIN + _SEPARATORS + _CURLY + "]")
 _LATIN_WORD = re.compile("[a-z0-9" + _LATIN_LOWER + "]+(?:['" + _CURLY + "][a-z0-9" + _LATIN_LOWER + "]+)*")
-_APOS_FAST = str.maketrans("", "", "'" + _CURLY)
 _LATIN_RUN = re.compile("[a-z0-9" + _LATIN_LOWER + "]+")
 _JOINING_APOSTROPHE = re.compile(
     "['" + _CURLY + "](?<=[a-z0-9" + _LATIN_LOWER + "]['" + _CURLY + "])(?=[a-z0-9" + _LATIN_LOWER + "])")
@@ -189,16 +188,10 @@ def _scan(text: str) -> tuple[list[str], list[int], list[int]]:
     """Normalised words with start and end offsets, as three parallel lists."""
     if not text:
         return [], [], []
-    if text.isascii():
-        found = list(_ASCII_WORD.finditer(text.lower()))
-        out = [m.group() for m in found]
-        if "'" in text:
-            out = [w.replace("'", "") if "'" in w else w for w in out]
-        return out, [m.start() for m in found], [m.end() for m in found]
-    if _NOT_LATIN.search(text) is None:
-        found = list(_LATIN_WORD.finditer(text.lower()))
-        out = [m.group().translate(_APOS_FAST) for m in found]
-        return out, [m.start() for m in found], [m.end() for m in found]
+    if text.isascii() or _NOT_LATIN.search(text) is None:
+        # One match per word (apostrophes joining as in words()); lower() keeps offsets here.
+        spans = [m.span() for m in _LATIN_WORD.finditer(text.lower())]
+        return words(text), [a for a, _ in spans], [b for _, b in spans]
     found = list(_UNI_WORD.finditer(text))
     out = _normalise([m.group() for m in found])
     starts = [m.start() for m in found]

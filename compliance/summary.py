@@ -13,6 +13,13 @@ API::
     summary = summarise(results, meta)                # pure: a JSON-ready dict
     render_markdown(summary); render_html(summary); render_json(summary)
 
+Memory does not grow with the lines' size: ``load_results`` reads the file once to note which
+line of each page wins (a 12-byte digest per page), and the results it returns are read from
+the file again, one line at a time, each time they are iterated; ``summarise`` adds them up in
+one pass, keeping counters per source, site, rule and fair-use group, and of the per-page
+lists only the first ``LIST_LIMIT`` entries in their final order (the copies to act on, worst
+first; the pages that could not be read; each group's pages). The totals count every page.
+
 Every ordering is deterministic (the input order does not matter, except that a later line
 for the same page replaces an earlier one), and no timestamp is added: the same lines give
 the same summary, byte for byte. The HTML is one self-contained page (inline CSS and SVG, a
@@ -24,13 +31,16 @@ from __future__ import annotations
 
 import gc
 import gzip
+import hashlib
 import html
 import json
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from . import DISCLAIMER, __version__
@@ -46,6 +56,7 @@ CHART_TOP = 20
 TABLE_LIMIT = 500  # rows per table in the rendered pages (the JSON keeps all)
 GROUP_PAGES_LIMIT = 50  # pages listed per fair-use group in the rendered pages
 TOP_UNMET = 5  # most-often-unmet rules shown per source in the rendered pages
+LIST_LIMIT = 1000  # entries kept per page list (copies to act on, unreadable pages, a group's pages)
 
 _TEXT_LIMIT = 2000  # message / evidence, characters kept
 _FIX_LIMIT = 50000
@@ -77,7 +88,44 @@ def _open_text(path: Path):
     return open(path, encoding="utf-8-sig", errors="replace", newline="")
 
 
-def load_results(path) -> tuple[dict | None, list[dict]]:
+def _page_key(page: str) -> bytes:
+    return hashlib.blake2b(page.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+
+class ResultLines:
+    """The result lines of a results file, the last line of each page only, in file order.
+
+    Nothing is held: each iteration reads the file again (``load_results`` noted which lines
+    win). ``len()`` is the number of pages; indexing and slicing read the lines into a list."""
+
+    def __init__(self, path: Path, winners: bytearray, count: int):
+        self.path = path
+        self._winners = winners  # one byte per line number: 1 for the line that counts
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict]:
+        winners = self._winners
+        last = len(winners)
+        with _open_text(self.path) as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if lineno >= last:
+                    break
+                if winners[lineno]:
+                    try:
+                        obj = json.loads(raw.strip())
+                    except ValueError:  # the file changed since it was read
+                        continue
+                    if isinstance(obj, dict) and isinstance(obj.get("page"), str):
+                        yield obj
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+
+def load_results(path) -> tuple[dict | None, ResultLines]:
     """The run metadata and the result lines of ``path`` (a ``results.jsonl``, or ``.jsonl.gz``).
 
     Reads line by line. Lines whose ``type`` is neither absent nor ``"result"``, and lines
@@ -86,12 +134,15 @@ def load_results(path) -> tuple[dict | None, list[dict]]:
     wins. The metadata is the first ``{"type": "run"}`` line without its ``type``, plus
     ``warnings`` (list of str) and ``duplicates`` (lines replaced by a later one for the same
     page); it is None when there is no run line and nothing to warn about.
+
+    The results are a ``ResultLines``: the winning lines, read from the file again (one at a
+    time) each time they are iterated, so that no line is held in memory.
     """
     path = Path(path)
     run: dict | None = None
     runs = 0
     warnings: list[str] = []
-    by_page: dict[str, dict] = {}
+    last: dict[bytes, int] = {}  # page digest -> number of its last line
     duplicates = 0
     bad: tuple[int, bool] | None = None  # the last unparsable line: (number, ended with a newline)
     lineno = 0
@@ -122,9 +173,15 @@ def load_results(path) -> tuple[dict | None, list[dict]]:
             page = obj.get("page")
             if not isinstance(page, str) or not page:
                 continue
-            if page in by_page:
+            key = _page_key(page)
+            if key in last:
                 duplicates += 1
-            by_page[page] = obj
+            last[key] = lineno
+    winners = bytearray(lineno + 1)
+    for n in last.values():
+        winners[n] = 1
+    results = ResultLines(path, winners, len(last))
+    del last
     if bad is not None:
         if bad[1]:
             warnings.append(f"line {bad[0]}: not valid JSON, skipped")
@@ -139,7 +196,7 @@ def load_results(path) -> tuple[dict | None, list[dict]]:
         prior = meta.get("warnings")  # the run line's own warnings, if it has any, come first
         meta["warnings"] = ([str(w) for w in prior] if isinstance(prior, list) else []) + warnings
         meta["duplicates"] = duplicates
-    return meta, list(by_page.values())
+    return meta, results
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,44 +338,85 @@ def summarise(results: Iterable[dict], meta: dict | None = None) -> dict:
     that could not be read are counted under ``error`` (with their source, when known); the
     publisher's own pages (``original``) and pages that copy nothing (``unmatched``) only in
     the totals. A compliant share is compliant / copies.
+
+    ``act_on``, ``errors`` and each group's ``pages`` keep their first ``LIST_LIMIT`` entries;
+    the totals (``noncompliant`` + ``unverified``, ``error``) and a group's ``copies`` count them
+    all. ``results`` from ``load_results`` are read in one pass; any other iterable is read
+    whole first, a later line for a page replacing an earlier one.
     """
     with _no_gc():
         return _summarise(results, meta)
 
 
-def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
-    by_page: dict[str, dict] = {}
-    dup = 0
-    for rec in results:
-        if not isinstance(rec, dict):
-            continue
-        if rec.get("type") not in (None, "result"):
-            continue
-        page = rec.get("page")
-        if not isinstance(page, str) or not page:
-            continue
-        if page in by_page:
-            dup += 1
-        by_page[page] = rec
-    pages = sorted(by_page)
+class _Top:
+    """The ``limit`` smallest entries by key (keys are unique), in one pass: entries past the
+    last cut are not even built."""
 
+    __slots__ = ("limit", "items", "cut")
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.items: list[tuple] = []
+        self.cut = None  # the largest key kept at the last trim: anything larger is out
+
+    def wants(self, key) -> bool:
+        return self.cut is None or key < self.cut
+
+    def add(self, key, entry) -> None:
+        items = self.items
+        items.append((key, entry))
+        if len(items) >= 2 * self.limit:
+            items.sort(key=itemgetter(0))
+            del items[self.limit:]
+            self.cut = items[-1][0]
+
+    def result(self) -> list:
+        self.items.sort(key=itemgetter(0))
+        return [e for _, e in self.items[:self.limit]]
+
+
+def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
+    dup = 0
+    if isinstance(results, ResultLines):
+        records: Iterable[dict] = results  # one line per page already
+    else:
+        by_page: dict[str, dict] = {}
+        for rec in results:
+            if not isinstance(rec, dict):
+                continue
+            if rec.get("type") not in (None, "result"):
+                continue
+            page = rec.get("page")
+            if not isinstance(page, str) or not page:
+                continue
+            if page in by_page:
+                dup += 1
+            by_page[page] = rec
+        records = by_page.values()
+
+    n_pages = 0
     totals: Counter = Counter()
     sources: dict[str, dict] = {}
     sites: dict[str, dict] = {}
     rules: dict[str, dict] = {}
-    act_on: list[dict] = []
-    errors: list[dict] = []
+    act_on = _Top(LIST_LIMIT)  # key: (status rank, -unmet errors, page)
+    errors = _Top(LIST_LIMIT)  # key: page
     groups: dict[str, dict] = {}
 
     def source_row(key: str) -> dict:
         row = sources.get(key)
         if row is None:
             row = sources[key] = {"source": key, "_titles": Counter(), **_new_counts(), "full": 0, "excerpt": 0,
-                                  "coverage_unknown": 0, "_cov": [], "_unmet": Counter(), "_sites": set()}
+                                  "coverage_unknown": 0, "_cov": array("d"), "_unmet": Counter(), "_sites": set()}
         return row
 
-    for page in pages:
-        rec = by_page[page]
+    for rec in records:
+        if rec.get("type") not in (None, "result"):
+            continue
+        page = rec.get("page")
+        if not isinstance(page, str) or not page:
+            continue
+        n_pages += 1
         findings = _findings(rec)
         status = _status(rec, findings)
         totals[status] += 1
@@ -329,6 +427,7 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
         coverage = _num(rec.get("coverage"))
         is_copy = status in COPY_STATUSES
 
+        counted: set[str] | None = None  # the rules this page counts under
         for f in findings:  # per rule, over every page's findings
             fs = f.get("status")
             if fs not in ("unmet", "cannot_verify"):
@@ -336,13 +435,17 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
             rule = _str(f.get("rule")) or "(no rule)"
             r = rules.get(rule)
             if r is None:
-                r = rules[rule] = {"rule": rule, "unmet": 0, "cannot_verify": 0, "suppressed": 0, "_pages": set(),
+                r = rules[rule] = {"rule": rule, "unmet": 0, "cannot_verify": 0, "suppressed": 0, "_pages": 0,
                                    "_duties": Counter(), "_sev": Counter()}
             if f.get("suppressed"):
                 r["suppressed"] += 1
                 continue
             r[fs] += 1
-            r["_pages"].add(page)
+            if counted is None:
+                counted = set()
+            if rule not in counted:
+                counted.add(rule)
+                r["_pages"] += 1
             r["_duties"][_str(f.get("duty")) or ""] += 1
             r["_sev"][_str(f.get("severity")) or ""] += 1
 
@@ -379,31 +482,34 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
                         row["_unmet"][(_str(f.get("rule")) or "(no rule)", _str(f.get("duty")) or "")] += 1
 
         if status == "error":
-            errors.append({"page": page, "url": url, "site": site, "source": source,
-                           "error": _cut(_str(rec.get("error")), _TEXT_LIMIT) or "(no reason given)"})
+            if errors.wants(page):
+                errors.add(page, {"page": page, "url": url, "site": site, "source": source,
+                                  "error": _cut(_str(rec.get("error")), _TEXT_LIMIT) or "(no reason given)"})
             continue
 
         if status in ACT_ON:
             failing = [f for f in findings if _failing(f)]
-            failing.sort(key=lambda f: (0 if f.get("status") == "unmet" else 1,
-                                        -_sev_rank(f.get("severity")), _int(f.get("line")), _int(f.get("col")),
-                                        str(f.get("rule") or ""), str(f.get("message") or "")))
             unmet_errors = sum(1 for f in failing if f.get("status") == "unmet" and f.get("severity") == "error")
-            act_on.append({
-                "page": page, "url": url, "site": site, "source": source, "source_title": title,
-                "status": status, "venue": _str(rec.get("venue")) or None,
-                "similarity": similarity, "coverage": coverage, "coverage_kind": _coverage_kind(coverage),
-                "unmet_errors": unmet_errors,
-                "findings": [{
-                    "rule": _str(f.get("rule")) or "(no rule)", "duty": _str(f.get("duty")) or None,
-                    "status": f.get("status"), "severity": _str(f.get("severity")) or None,
-                    "message": _cut(_str(f.get("message")), _TEXT_LIMIT) or "",
-                    "evidence": _cut(_str(f.get("evidence")), _TEXT_LIMIT) or None,
-                    "line": _int(f.get("line"), 0), "col": _int(f.get("col"), 0),
-                    "fix": _cut(_str(f.get("fix")), _FIX_LIMIT) or None,
-                } for f in failing],
-                "fix": _cut(_str(rec.get("fix")), _FIX_LIMIT) or None,
-            })
+            key = (ACT_ON.index(status), -unmet_errors, page)
+            if act_on.wants(key):
+                failing.sort(key=lambda f: (0 if f.get("status") == "unmet" else 1,
+                                            -_sev_rank(f.get("severity")), _int(f.get("line")), _int(f.get("col")),
+                                            str(f.get("rule") or ""), str(f.get("message") or "")))
+                act_on.add(key, {
+                    "page": page, "url": url, "site": site, "source": source, "source_title": title,
+                    "status": status, "venue": _str(rec.get("venue")) or None,
+                    "similarity": similarity, "coverage": coverage, "coverage_kind": _coverage_kind(coverage),
+                    "unmet_errors": unmet_errors,
+                    "findings": [{
+                        "rule": _str(f.get("rule")) or "(no rule)", "duty": _str(f.get("duty")) or None,
+                        "status": f.get("status"), "severity": _str(f.get("severity")) or None,
+                        "message": _cut(_str(f.get("message")), _TEXT_LIMIT) or "",
+                        "evidence": _cut(_str(f.get("evidence")), _TEXT_LIMIT) or None,
+                        "line": _int(f.get("line"), 0), "col": _int(f.get("col"), 0),
+                        "fix": _cut(_str(f.get("fix")), _FIX_LIMIT) or None,
+                    } for f in failing],
+                    "fix": _cut(_str(rec.get("fix")), _FIX_LIMIT) or None,
+                })
 
         fu = rec.get("fair_use")
         if isinstance(fu, dict) and fu:
@@ -412,7 +518,7 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
             if g is None:
                 g = groups[name] = {"group": name, "copies": 0, "compliant": 0, "unverified": 0, "noncompliant": 0,
                                     "full": 0, "excerpt": 0, "coverage_unknown": 0, "_facts": Counter(),
-                                    "_readings": Counter(), "pages": []}
+                                    "_readings": Counter(), "pages": _Top(LIST_LIMIT)}
             g["copies"] += 1
             g[status] += 1
             kind = _coverage_kind(coverage)
@@ -425,8 +531,10 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
                 for fact in {_fact_text(x) for x in facts}:
                     if fact:
                         g["_facts"][fact] += 1
-            g["pages"].append({"page": page, "url": url, "source": source, "status": status,
-                               "coverage": coverage, "similarity": similarity})
+            key = (_STATUS_RANK.get(status, 9), -(coverage if coverage is not None else -1.0), page)
+            if g["pages"].wants(key):
+                g["pages"].add(key, {"page": page, "url": url, "source": source, "status": status,
+                                     "coverage": coverage, "similarity": similarity})
 
     # -- finish: shares, sorted lists, private helpers dropped ---------------------------------
     src_list = []
@@ -454,17 +562,14 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
 
     rule_list = []
     for r in rules.values():
-        pages_ = r.pop("_pages")
+        n = r.pop("_pages")
         duties = r.pop("_duties")
         sev = r.pop("_sev")
-        r["pages"] = len(pages_)
+        r["pages"] = n
         r["duty"] = (min(duties.items(), key=lambda kv: (-kv[1], kv[0]))[0] or None) if duties else None
         r["severity"] = (min(sev.items(), key=lambda kv: (-_sev_rank(kv[0]), kv[0]))[0] or None) if sev else None
         rule_list.append(_order(r, ("rule", "duty", "severity", "unmet", "cannot_verify", "suppressed", "pages")))
     rule_list.sort(key=lambda r: (-(r["unmet"] + r["cannot_verify"]), -r["unmet"], r["rule"]))
-
-    act_on.sort(key=lambda c: (ACT_ON.index(c["status"]), -c["unmet_errors"], c["page"]))
-    errors.sort(key=lambda e: e["page"])
 
     group_list = []
     for g in groups.values():
@@ -472,14 +577,13 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
         readings = g.pop("_readings")
         g["readings"] = [{"reading": k, "copies": n} for k, n in sorted(readings.items(), key=lambda kv: (-kv[1], kv[0]))]
         g["facts"] = [{"fact": k, "copies": n} for k, n in sorted(facts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        g["pages"].sort(key=lambda p: (_STATUS_RANK.get(p["status"], 9),
-                                       -(p["coverage"] if p["coverage"] is not None else -1.0), p["page"]))
+        g["pages"] = g["pages"].result()
         group_list.append(_order(g, ("group", "copies", "noncompliant", "unverified", "compliant", "full", "excerpt",
                                      "coverage_unknown", "readings", "facts", "pages")))
     # act first on the groups with the most noncompliant copies, then the most full copies
     group_list.sort(key=lambda g: (-g["noncompliant"], -g["unverified"], -g["full"], -g["copies"], g["group"]))
 
-    tot = {"pages": len(pages), "copies": sum(totals[s] for s in COPY_STATUSES)}
+    tot = {"pages": n_pages, "copies": sum(totals[s] for s in COPY_STATUSES)}
     for s in STATUS_ORDER:
         tot[s] = totals.get(s, 0)
     for s in sorted(k for k in totals if k not in STATUS_ORDER):
@@ -495,13 +599,13 @@ def _summarise(results: Iterable[dict], meta: dict | None) -> dict:
         "disclaimer": DISCLAIMER,
         "run": run,
         "warnings": warnings,
-        "input": {"results": len(pages), "duplicates": _int(meta.get("duplicates")) + dup},
+        "input": {"results": n_pages, "duplicates": _int(meta.get("duplicates")) + dup},
         "totals": tot,
         "sources": src_list,
         "sites": site_list,
         "rules": rule_list,
-        "act_on": act_on,
-        "errors": errors,
+        "act_on": act_on.result(),
+        "errors": errors.result(),
         "fair_use": group_list,
     }
 
@@ -661,8 +765,31 @@ def _bar_text(c: int, u: int, n: int, biggest: int, width: int = 30) -> str:
     return "█" * a + "▒" * (b - a) + "░" * (e - b)
 
 
-def _more(n: int, what: str) -> str:
-    return f"…and {n} more {what} (all of them are in the JSON summary)."
+def _more(n: int, what: str, listed: int | None = None) -> str:
+    """The note under a cut list; ``listed``: how many the JSON summary lists, when not all."""
+    if listed is None:
+        return f"…and {n} more {what} (all of them are in the JSON summary)."
+    return f"…and {n} more {what} (the JSON summary lists the first {listed}; results.jsonl has them all)."
+
+
+def _total(s: dict, key: str) -> int:
+    """How many copies to act on (``act_on``) or unreadable pages (``errors``) there are: the
+    lists keep the first LIST_LIMIT, the totals count them all."""
+    t = s["totals"]
+    n = t.get("noncompliant", 0) + t.get("unverified", 0) if key == "act_on" else t.get("error", 0)
+    return max(n, len(s[key]))
+
+
+def _cut_note(s: dict, key: str, what: str) -> str | None:
+    n = _total(s, key) - len(s[key])
+    return f"…and {n} more {what} (not listed: the summary keeps the first {len(s[key])})." if n > 0 else None
+
+
+def _group_more(g: dict) -> str | None:
+    total = max(g["copies"], len(g["pages"]))
+    if total <= GROUP_PAGES_LIMIT:
+        return None
+    return _more(total - GROUP_PAGES_LIMIT, "pages", None if total <= len(g["pages"]) else len(g["pages"]))
 
 
 def render_markdown(summary: dict) -> str:
@@ -727,7 +854,7 @@ def render_markdown(summary: dict) -> str:
     else:
         out += ["No rule unmet or unverifiable.", ""]
 
-    out += [f"## Copies to act on ({len(s['act_on'])})", ""]
+    out += [f"## Copies to act on ({_total(s, 'act_on')})", ""]
     if not s["act_on"]:
         out += ["None: every judged copy is compliant.", ""]
     for i, c in enumerate(s["act_on"], 1):
@@ -751,6 +878,9 @@ def render_markdown(summary: dict) -> str:
         out.append("")
         if c.get("fix"):
             out += ["Fix (paste this):", "", *_fence(c["fix"]), ""]
+    note = _cut_note(s, "act_on", "copies to act on")
+    if note:
+        out += [note, ""]
 
     out += [f"## Fair use: copies grouped by measured facts ({len(s['fair_use'])} groups)", ""]
     if not s["fair_use"]:
@@ -765,15 +895,19 @@ def render_markdown(summary: dict) -> str:
         out += _md_table(["Page", "Status", "Coverage", "Source"],
                          [[_md(p["page"]), p["status"], _fmt(p["coverage"]), _md(p["source"] or "—")]
                           for p in g["pages"][:GROUP_PAGES_LIMIT]])
-        if len(g["pages"]) > GROUP_PAGES_LIMIT:
-            out += ["", _more(len(g["pages"]) - GROUP_PAGES_LIMIT, "pages")]
+        more = _group_more(g)
+        if more:
+            out += ["", more]
         out.append("")
 
-    out += [f"## Pages that could not be read ({len(s['errors'])})", ""]
+    out += [f"## Pages that could not be read ({_total(s, 'errors')})", ""]
     if s["errors"]:
         out += _md_table(["Page", "URL", "Source", "Error"],
                          [[_md(e["page"]), _md_url(e.get("url")) or "—", _md(e.get("source") or "—"), _md(e["error"])]
                           for e in s["errors"]])
+        note = _cut_note(s, "errors", "pages that could not be read")
+        if note:
+            out += ["", note]
         out.append("")
     else:
         out += ["None.", ""]
@@ -997,7 +1131,7 @@ def render_html(summary: dict) -> str:
         out.append('<p class="note">No rule unmet or unverifiable.</p>')
     out.append("</section>")
 
-    out.append(f'<section id="act-on"><h2>Copies to act on ({len(s["act_on"])})</h2>')
+    out.append(f'<section id="act-on"><h2>Copies to act on ({_total(s, "act_on")})</h2>')
     if not s["act_on"]:
         out.append('<p class="note">None: every judged copy is compliant.</p>')
     else:
@@ -1030,6 +1164,9 @@ def render_html(summary: dict) -> str:
         if c.get("fix"):
             out.append(f'<p><b>Fix</b> (paste this):</p><pre class="fix">{_h(c["fix"])}</pre>')
         out.append("</article>")
+    note = _cut_note(s, "act_on", "copies to act on")
+    if note:
+        out.append(f'<p class="note">{_h(note)}</p>')
     out.append("</section>")
 
     out.append(f'<section id="fair-use"><h2>Fair use: copies grouped by measured facts ({len(s["fair_use"])} groups)'
@@ -1047,16 +1184,20 @@ def render_html(summary: dict) -> str:
         out.append(_html_table([("Page", W), ("Status", C), ("Coverage", N), ("Source", W)],
                                [[_h(p["page"]), _badge(p["status"]), _fmt(p["coverage"]), _h(p["source"] or "—")]
                                 for p in g["pages"][:GROUP_PAGES_LIMIT]]))
-        if len(g["pages"]) > GROUP_PAGES_LIMIT:
-            out.append(f'<p class="note">{_h(_more(len(g["pages"]) - GROUP_PAGES_LIMIT, "pages"))}</p>')
+        more = _group_more(g)
+        if more:
+            out.append(f'<p class="note">{_h(more)}</p>')
         out.append("</div>")
     out.append("</section>")
 
-    out.append(f'<section id="errors"><h2>Pages that could not be read ({len(s["errors"])})</h2>')
+    out.append(f'<section id="errors"><h2>Pages that could not be read ({_total(s, "errors")})</h2>')
     if s["errors"]:
         out.append(_html_table([("Page", W), ("URL", W), ("Source", W), ("Error", C)],
                                [[_h(e["page"]), _a(e.get("url")) or "—", _h(e.get("source") or "—"), _h(e["error"])]
                                 for e in s["errors"]]))
+        note = _cut_note(s, "errors", "pages that could not be read")
+        if note:
+            out.append(f'<p class="note">{_h(note)}</p>')
     else:
         out.append('<p class="note">None.</p>')
     out.append("</section></main>")

@@ -12,6 +12,7 @@ the current numbers.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -250,3 +251,85 @@ def test_headline_thresholds():
         if f["score"] < 0.85:
             failures.append(f"{name} {f['score']:.3f} < 0.85")
     assert not failures, "; ".join(failures)
+
+
+# --- known misses (always) -------------------------------------------------------------
+# What the packs still read wrong on the corpus, one (document, field) a line. The whole corpus must
+# be read right apart from these; each one is a strict expected failure, so a fix turns it red and
+# the line is then removed. Mostly a grant's finer conditions (print, translate, credit the source)
+# and publishers named only in the grant's wording.
+
+KNOWN_MISSES = {
+    ("cc-sentence/10_by_40_long_body_named_author.html", "copyright_holders"),
+    ("cc-short/06_by_nd_lowercase_blog.md", "duties"),
+    ("cc-short/07_cc_by_compact_with_conditions.txt", "duties"),
+    ("cc-i18n/02_es_by_sa_40_conditions.md", "duties"),
+    ("copyright/03_holder_before_sign.md", "copyright_holders"),
+    ("copyright/05_owned_by_author.html", "copyright_holders"),
+    ("copyright/07_two_holders_ampersand.html", "copyright_holders"),
+    ("copyright/09_fr_tous_droits.md", "copyright_holders"),
+    ("footer-beside/01_cc_by_article_arr_footer.html", "duties"),
+    ("footer-beside/02_grant_article_arr_footer.html", "duties"),
+    ("xpost-grant/01_noncommercial_sites_author_source_copyright.html", "copyright_holders"),
+    ("xpost-grant/01_noncommercial_sites_author_source_copyright.html", "publisher"),
+    ("xpost-grant/01_noncommercial_sites_author_source_copyright.html", "duties"),
+    ("xpost-grant/02_feel_free_whole_or_part.html", "permissions"),
+    ("xpost-grant/03_reprint_print_no_edit_tagline.txt", "publisher"),
+    ("xpost-grant/03_reprint_print_no_edit_tagline.txt", "permissions"),
+    ("xpost-grant/03_reprint_print_no_edit_tagline.txt", "duties"),
+    ("xpost-grant/03_reprint_print_no_edit_tagline.txt", "prohibitions"),
+    ("xpost-grant/04_tracking_pixel_box.html", "permissions"),
+    ("xpost-grant/05_quote_up_to_100_words.md", "publisher"),
+    ("xpost-grant/05_quote_up_to_100_words.md", "duties"),
+    ("xpost-grant/06_first_three_paragraphs.html", "duties"),
+    ("xpost-grant/07_nonprofit_educational_only.txt", "publisher"),
+    ("xpost-grant/07_nonprofit_educational_only.txt", "duties"),
+    ("xpost-grant/08_translate_and_republish.md", "publisher"),
+    ("xpost-grant/08_translate_and_republish.md", "permissions"),
+    ("xpost-grant/08_translate_and_republish.md", "duties"),
+    ("xpost-grant/12_commercial_outlets_too.html", "permissions"),
+    ("xpost-grant/13_es_citando_la_fuente.html", "duties"),
+    ("xpost-grant/14_de_abdruck_honorarfrei.txt", "permissions"),
+    ("xpost-grant/15_fr_reproduction_autorisee.md", "duties"),
+    ("xpost-grant/16_pt_reproducao_permitida.md", "duties"),
+    ("xpost-grant/17_republish_box_markdown.md", "publisher"),
+    ("xpost-grant/17_republish_box_markdown.md", "permissions"),
+    ("xpost-grant/18_excerpts_200_words_door.txt", "publisher"),
+    ("xpost-grant/18_excerpts_200_words_door.txt", "duties"),
+    ("newsroom/02_conversation_like_original.html", "duties"),
+    ("newsroom/05_insideclimate_like_custom.html", "permissions"),
+    ("newsroom/06_texas_like_guidelines_text.txt", "publisher"),
+    ("newsroom/06_texas_like_guidelines_text.txt", "permissions"),
+    ("newsroom/06_texas_like_guidelines_text.txt", "duties"),
+    ("newsroom/07_mongabay_like_by_nd_40.md", "publisher"),
+    ("newsroom/08_stateline_like_nc_nd_40.html", "duties"),
+    ("newsroom/09_kff_like_custom_snippet.txt", "publisher"),
+    ("newsroom/10_marshall_like_nonprofit_venue.html", "duties"),
+    ("newsroom/10_marshall_like_nonprofit_venue.html", "prohibitions"),
+    ("newsroom/11_es_newsroom_by_nc_sa.html", "duties"),
+    ("agency/10_ap_conditional_on_ap_byline.html", "copyright_holders"),
+    ("agency/10_ap_conditional_on_ap_byline.html", "prohibitions"),
+    ("agency/11_efe_es.html", "prohibitions"),
+    ("ai-tdm/03_may_not_be_used_to_train.md", "prohibitions"),
+    ("ai-tdm/05_de_44b_urhg.txt", "prohibitions"),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _results() -> dict[str, dict]:
+    return {r["file"]: r for r in ev.run(LABELS, CORPUS)}
+
+
+def test_corpus_is_read_right_apart_from_the_known_misses():
+    wrong = {(f, w["field"]) for f, r in _results().items() for w in r["wrong"]}
+    crashed = [f for f, r in _results().items() if r["error"]]
+    assert not crashed, crashed
+    new = sorted(wrong - KNOWN_MISSES)
+    assert not new, f"newly wrong (document, field): {new}"
+
+
+@pytest.mark.parametrize("doc,field", sorted(KNOWN_MISSES), ids=[f"{d}:{f}" for d, f in sorted(KNOWN_MISSES)])
+@pytest.mark.xfail(strict=True, reason="known miss: remove it from KNOWN_MISSES when it passes")
+def test_known_miss(doc, field):
+    r = _results()[doc]
+    assert not any(w["field"] == field for w in r["wrong"])
