@@ -125,6 +125,7 @@ __all__ = [
     "shingle_set",
     "signature",
     "tokens",
+    "word_spans",
     "words",
 ]
 
@@ -214,6 +215,11 @@ def words(text: str) -> list[str]:
         return _LATIN_RUN.findall(_JOINING_APOSTROPHE.sub("", text.lower()))
     out = _normalise(_UNI_WORD.findall(text))
     return [w for w in out if w] if "" in out else out
+
+
+def word_spans(text: str) -> tuple[list[str], list[int], list[int]]:
+    """:func:`tokens` as three parallel lists (words, starts, ends): cheaper for long texts."""
+    return _scan(text)
 
 
 def tokens(text: str) -> list[Token]:

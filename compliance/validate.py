@@ -13,13 +13,16 @@ from .document import Document
 from .findings import CopyResult, Finding
 from .fix import attribution_block
 from .licenses import cc_parts, deed_url, licence_name
-from .match import Alignment, align, tokens
+from .match import Alignment, align, word_spans
+from .match import words as words_of
 from .packs.loader import RuleSet
 from .terms import Terms
 from .urls import domain_label, is_home_page, normalise, registered_domain, same_article, squash
 
 VENUES = ("community", "noncommercial", "commercial", "print")
 BOILERPLATE_REGIONS = ("nav", "footer", "aside", "comment", "header", "figcaption")
+_CC_DEED = regex.compile(r"creativecommons\.org/licen[cs]es/(by(?:-nc)?(?:-nd|-sa)?)/", regex.I)
+_DOMAIN_IN_TEXT = regex.compile(r"(?i)\b(?:www\.)?([\w-]+)\.[a-z]{2,}(?:\.[a-z]{2,})?\b")
 _COPYRIGHT_MARK = regex.compile(r"©|\(c\)|&copy;|\bcopyright\b", regex.I)
 _CHANGES_STATED = regex.compile(
     r"\b(?:edited|adapted|abridged|condensed|shortened|translated|modified|updated)\b|"
@@ -82,9 +85,7 @@ def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
 @lru_cache(maxsize=4096)
 def _word_count(text: str) -> int:
     """Words in a source's core text; an audit asks for it once per candidate."""
-    from .match import words
-
-    return len(words(text))
+    return len(words_of(text))
 
 
 def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
@@ -98,19 +99,23 @@ def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
     return replace(alignment, coverage=coverage, is_excerpt=coverage < full_copy)
 
 
-def _name_spans(text_tokens, name: str) -> list[tuple[int, int]]:
-    """Where the words of ``name`` stand consecutively in the tokenised text."""
-    want = [t.text for t in tokens(name)]
+def _name_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> list[tuple[int, int]]:
+    """Where the words of ``name`` stand consecutively in a text's words (``word_spans``)."""
+    want = words_of(name)
     if not want:
         return []
-    words = [t.text for t in text_tokens]
+    ws, starts, ends = scanned
     n = len(want)
     out = []
     first = want[0]
-    for i, w in enumerate(words):
-        if w == first and words[i : i + n] == want:
-            out.append((text_tokens[i].start, text_tokens[i + n - 1].end))
-    return out
+    i = -1
+    while True:
+        try:
+            i = ws.index(first, i + 1)
+        except ValueError:
+            return out
+        if ws[i : i + n] == want:
+            out.append((starts[i], ends[i + n - 1]))
 
 
 class _Copy:
@@ -118,18 +123,20 @@ class _Copy:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.tokens = tokens(doc.text)
+        self._words: tuple[list[str], list[int], list[int]] | None = None
 
     def find_name(self, name: str) -> tuple[int, int] | None:
         """A name in the copy's text, or its domain form (``globalresearch.ca`` for Global Research)."""
-        spans = _name_spans(self.tokens, name)
+        if self._words is None:
+            self._words = word_spans(self.doc.text)
+        spans = _name_spans(self._words, name)
         if spans:
             return spans[0]
         key = squash(name)
         if not key:
             return None
         # "Global Research" ~ "globalresearch.ca" / "www.globalresearch.ca" in text.
-        for m in regex.finditer(r"(?i)\b(?:www\.)?([\w-]+)\.[a-z]{2,}(?:\.[a-z]{2,})?\b", self.doc.text):
+        for m in _DOMAIN_IN_TEXT.finditer(self.doc.text):
             if squash(m.group(1)) == key:
                 return m.span()
         return None
@@ -249,7 +256,7 @@ def check_copy(
         hit = None
         for m in _COPYRIGHT_MARK.finditer(copy.text):
             window = copy.text[max(0, m.start() - 120) : m.end() + 160]
-            wt = tokens(window)
+            wt = word_spans(window)
             if any(_name_spans(wt, n) for n in names) or not names:
                 hit = (m.start(), min(len(copy.text), m.end() + 80))
                 break
@@ -411,7 +418,9 @@ def _check_link_license(c: _Copy, licence: str, anchor, fix_block, add) -> None:
         return
     wrong = None
     for ln in c.doc.links:
-        m = regex.search(r"creativecommons\.org/licen[cs]es/(by(?:-nc)?(?:-nd|-sa)?)/", ln.href, regex.I)
+        if "creativecommons" not in ln.href.lower():
+            continue
+        m = _CC_DEED.search(ln.href)
         if not m:
             continue
         if m.group(1).upper() == want[0]:
@@ -616,7 +625,7 @@ def _check_excerpt(c: _Copy, limit: dict, alignment: Alignment, source: Document
         for b in source.blocks:
             if b.region in BOILERPLATE_REGIONS:
                 continue
-            n = len(tokens(source.text[b.start : b.end]))
+            n = len(words_of(source.text[b.start : b.end]))
             if b.kind == "p" and n >= 12:
                 if seen == paras:
                     break
