@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import ahocorasick
 import regex
 
 from ..document import Document
@@ -64,19 +65,40 @@ def _resolve(emits: dict, groups: dict) -> dict:
 
 
 def _signal_index(doc: Document) -> dict[str, list[tuple]]:
-    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region)."""
+    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region,
+    casefolded value)."""
     index: dict[str, list[tuple]] = {}
     for ln in doc.links:
-        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region))
+        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region,
+                                             ln.href.casefold()))
         if ln.text:
-            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region))
+            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region,
+                                                      ln.text.casefold()))
     for e in doc.embeds:
-        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region))
+        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region, e.url.casefold()))
         if e.alt:
-            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region))
+            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region,
+                                                          e.alt.casefold()))
     for sg in doc.signals:
-        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region))
+        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region, sg.value.casefold()))
     return index
+
+
+#: Occurrences of one keyword past which its later ones are not looked at (a window around
+#: each of them is scanned; the first ones are enough to decide that the rule runs).
+MAX_KEYWORD_HITS = 2000
+
+
+def _keyword_automaton(keywords: list[str]):
+    """An Aho-Corasick automaton over every text rule's keywords: one pass over the casefolded
+    text finds every occurrence of all of them, overlapping ones included."""
+    if not keywords:
+        return None
+    automaton = ahocorasick.Automaton()
+    for k in keywords:
+        automaton.add_word(k, (k, len(k) - 1))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=4096)
@@ -108,6 +130,7 @@ class Engine:
         self.signal_rules = [r for r in ruleset.rules if r.kind == "signal"]
         self.conditional_rules = [r for r in ruleset.rules if r.kind == "conditional"]
         self._keywords = sorted({k for r in self.text_rules for k in r.keywords})
+        self._automaton = _keyword_automaton(self._keywords)
 
     def _windows(self, rule: Rule, found: dict[str, list[int]] | None, size: int) -> list[tuple[int, int]] | None:
         """Stretches of text around the rule's keywords, merged; None means scan everything."""
@@ -135,19 +158,16 @@ class Engine:
         text = doc.text
         folded = text.casefold()
         found: dict[str, list[int]] | None = None
-        if len(folded) == len(text):
-            # Every occurrence of every keyword (str.find runs in C); the offsets agree with the
-            # text because casefolding changed no length.
+        if len(folded) == len(text) and self._automaton is not None:
+            # Every occurrence of every keyword, in one pass; the offsets agree with the text
+            # because casefolding changed no length.
             found = {}
-            find = folded.find
-            for k in self._keywords:
-                pos = find(k)
-                if pos < 0:
-                    continue
-                where = found[k] = []
-                while pos >= 0 and len(where) < 2000:
-                    where.append(pos)
-                    pos = find(k, pos + 1)
+            for last, (k, back) in self._automaton.iter(folded):
+                where = found.get(k)
+                if where is None:
+                    found[k] = [last - back]
+                elif len(where) < MAX_KEYWORD_HITS:
+                    where.append(last - back)
         for rule in self.text_rules:
             if rule.keywords:
                 if found is not None:
@@ -172,7 +192,7 @@ class Engine:
             if rule.keywords:
                 for k in wanted:
                     if k not in folded:
-                        folded[k] = "\n".join(item[0] for item in index[k]).casefold()
+                        folded[k] = "\n".join(item[5] for item in index[k])
                 if not any(kw in folded[k] for k in wanted for kw in rule.keywords):
                     continue  # none of its keywords in any value it reads
             items = [(kind, *item) for kind in wanted for item in index[kind]]
@@ -182,8 +202,8 @@ class Engine:
             if end is None:
                 continue
             try:
-                for kind, value, start, stop, src, region in items:
-                    if rule.keywords and not any(k in value.casefold() for k in rule.keywords):
+                for kind, value, start, stop, src, region, value_folded in items:
+                    if rule.keywords and not any(k in value_folded for k in rule.keywords):
                         continue
                     if rule.scope and region not in rule.scope:
                         continue
