@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ WINDOW_AFTER = 400
 EXCEPTION_BEFORE = 120
 EXCEPTION_AFTER = 40
 _TEMPLATE = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DASHES = regex.compile(r"-{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ def _resolve(emits: dict, groups: dict) -> dict:
                 return normalise_group(name, groups.get(name))
 
             resolved = _TEMPLATE.sub(sub, value)
-            resolved = regex.sub(r"-{2,}", "-", resolved).strip(" -")
+            resolved = _DASHES.sub("-", resolved).strip(" -")
             if not resolved:
                 continue
             out[key] = resolved
@@ -99,6 +101,32 @@ def _keyword_automaton(keywords: list[str]):
         automaton.add_word(k, (k, len(k) - 1))
     automaton.make_automaton()
     return automaton
+
+
+def _joined(items: list[tuple]) -> tuple[str, list[int]]:
+    """The casefolded values of one kind's items joined by newlines, and where each starts."""
+    starts = []
+    at = 0
+    for item in items:
+        starts.append(at)
+        at += len(item[5]) + 1
+    return "\n".join(item[5] for item in items), starts
+
+
+def _values_with(joined: tuple[str, list[int]], keywords: tuple[str, ...]) -> list[int]:
+    """Indexes, in order, of the items whose casefolded value holds one of ``keywords``."""
+    text, starts = joined
+    found: set[int] = set()
+    n = len(starts)
+    for kw in keywords:
+        pos = text.find(kw)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            found.add(i)
+            if i + 1 >= n:
+                break
+            pos = text.find(kw, starts[i + 1])
+    return sorted(found)
 
 
 @lru_cache(maxsize=4096)
@@ -186,25 +214,24 @@ class Engine:
                 warnings.append(self._out_of_time(rule, end, page_end))
         index = _signal_index(doc) if self.signal_rules else {}
         kinds = tuple(sorted(index))
-        folded: dict[str, str] = {}  # kind -> all its values, casefolded and joined
+        joined: dict[str, tuple[str, list[int]]] = {}  # kind -> its values casefolded and joined, their offsets
         for rule in self.signal_rules:
             wanted = _wanted_kinds(rule.signals, kinds)
             if rule.keywords:
+                items = []
                 for k in wanted:
-                    if k not in folded:
-                        folded[k] = "\n".join(item[5] for item in index[k])
-                if not any(kw in folded[k] for k in wanted for kw in rule.keywords):
-                    continue  # none of its keywords in any value it reads
-            items = [(kind, *item) for kind in wanted for item in index[kind]]
+                    if k not in joined:
+                        joined[k] = _joined(index[k])
+                    items.extend((k, *index[k][i]) for i in _values_with(joined[k], rule.keywords))
+            else:
+                items = [(kind, *item) for kind in wanted for item in index[kind]]
             if not items:
                 continue
             end = self._deadline(rule, page_end, skipped)
             if end is None:
                 continue
             try:
-                for kind, value, start, stop, src, region, value_folded in items:
-                    if rule.keywords and not any(k in value_folded for k in rule.keywords):
-                        continue
+                for kind, value, start, stop, src, region, _ in items:
                     if rule.scope and region not in rule.scope:
                         continue
                     for pat in rule.patterns:
