@@ -254,7 +254,9 @@ _POLY = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier combining the words of a
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _WORD_IDS: dict[str, int] = {}
-_WORD_CACHE_LIMIT = 1 << 21
+#: Words whose crc32 is kept between pages. Cleared when full: a crawl's vocabulary has no end
+#: (names, numbers, typos), and 2**18 words hold about 16 MB, so a worker's memory stays flat.
+_WORD_CACHE_LIMIT = 1 << 18
 _CHUNK = 4096  # shingles per block of the (num_perm x shingles) product
 
 
