@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 import re
 from pathlib import Path
 
@@ -228,13 +227,9 @@ def test_name_normalisation():
     assert ev.norm_name("Ines Duarte") != ev.norm_name("Ines Duarte & Kofi Mensah")
 
 
-# --- scores (opt-in) -----------------------------------------------------------------
-
-STRICT = os.environ.get("COMPLIANCE_CORPUS_STRICT") == "1"
+# --- scores ---------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not STRICT, reason="set COMPLIANCE_CORPUS_STRICT=1 to assert the headline scores "
-                                       "(rule packs are being broadened)")
 def test_headline_thresholds():
     results = ev.run(LABELS, CORPUS)
     m = ev.score(results)
