@@ -15,7 +15,7 @@ from .fix import attribution_block
 from .licenses import cc_parts, deed_url, licence_name
 from .match import Alignment, align, word_spans
 from .match import words as words_of
-from .packs.loader import RuleSet
+from .packs.loader import RuleSet, default_ruleset
 from .terms import Terms
 from .urls import domain_label, is_home_page, normalise, registered_domain, same_article, squash
 
@@ -31,6 +31,21 @@ _CHANGES_STATED = regex.compile(
 )
 _GENERIC_CC = regex.compile(r"creative\s+commons(?:\s+licen[cs]e)?", regex.I)
 _PIXEL_HINT = regex.compile(r"pixel|count|track|beacon|analytics|stats|/p\.gif|1x1", regex.I)
+
+
+@lru_cache(maxsize=8)
+def copy_ruleset(ruleset: RuleSet) -> RuleSet:
+    """The rules that read what a copy states about itself: the licences it names (every rule
+    that emits a licence, all-rights-reserved and custom grants included) and its fair-use
+    notice, with the rules their conditions depend on. Validation needs nothing else of a copy's
+    own terms, and the bylines, grants' conditions and doors it leaves out are most of the work."""
+    wanted = {r.id for r in ruleset.rules if "license" in r.emits or "notices" in r.emits}
+    grew = True
+    while grew:
+        needed = {w for r in ruleset.rules if r.id in wanted for w in r.within} - wanted
+        wanted |= needed
+        grew = bool(needed)
+    return RuleSet(ruleset.packs, tuple(r for r in ruleset.rules if r.id in wanted))
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,6 @@ def source_body(doc: Document, ruleset: RuleSet | None = None) -> str:
     """The source's article text without the blocks where it states its terms (bylines, grants,
     notices, copyright lines): copies often drop those, and dropping them is not taking less."""
     from .detect import engine_for
-    from .packs.loader import default_ruleset
 
     hits, _ = engine_for(ruleset or default_ruleset()).run(doc)
     spans = [(h.start, h.end) for h in hits if h.start >= 0]
@@ -216,7 +230,7 @@ def check_copy(
     def own_terms() -> Terms:
         nonlocal copy_terms
         if copy_terms is None:
-            copy_terms = detect_terms(copy, ruleset)
+            copy_terms = detect_terms(copy, copy_ruleset(ruleset or default_ruleset()))
         return copy_terms
 
     credit_anchor = None
