@@ -145,9 +145,9 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             if "holder" not in h.emits and "year" not in h.emits:
                 continue
             holder = h.emits.get("holder")
-            holders = (
-                [x for x in regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder) if _name_ok(x)] if holder else []
-            )
+            if holder and h.start >= 0 and _IMAGE_CREDIT_BEFORE.search(doc.text[max(0, h.start - 40):h.start]):
+                continue  # "…; photos © Agency": the photos' holder, not the article's
+            holders = [x for x in _split_holders(holder) if _name_ok(x)] if holder else []
             copyright_notices.append(
                 {
                     "holders": holders,
@@ -266,7 +266,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if h.region in NOT_ARTICLE:
             continue
         permissions.update(h.emits.get("permissions", ()))
-        duties.update(h.emits.get("duties", ()))
+        duties.update(_credited_duties(doc, h, author_names))
         prohibitions.update(h.emits.get("prohibitions", ()))
         if "venue" in h.emits:
             venues.add(h.emits["venue"])
@@ -282,7 +282,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # Each grant's conditions: the duties that conditional rules found near it.
     cond_hits = [h for h in hits if h.kind == "conditional" and h.emits.get("duties")]
     for g in grant_items:
-        g["conditions"] = list(_ordered({d for h in cond_hits for d in h.emits["duties"]}, DUTIES))
+        g["conditions"] = list(_ordered({d for h in cond_hits for d in _credited_duties(doc, h, author_names)}, DUTIES))
         g["venue"] = g["venue"] or ("noncommercial" if "noncommercial" in venues else "any")
     if "commercial_use" in prohibitions:
         permissions.discard("commercial_use")
@@ -380,6 +380,49 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         warnings=tuple(doc.warnings) + tuple(warnings),
         packs=ruleset.versions,
     )
+
+
+_CREDIT_VERB = regex.compile(r"^(?:credit|cite|acknowledge|mention|name|attribut\w*)\s+(?:it\s+)?(?:to\s+)?", regex.I)
+
+
+def _credited_duties(doc: Document, h: Hit, author_names) -> tuple[str, ...]:
+    """A grant's "credit <Name>" names the publication, unless the name is the article's author
+    ("just credit Mo Adebayo and link back"): then the duty is to credit the author."""
+    duties = tuple(h.emits.get("duties", ()))
+    if "credit_source" not in duties or not author_names or h.start < 0:
+        return duties
+    m = _CREDIT_VERB.match(h.text)
+    if not m:
+        return duties
+    tail = doc.text[h.start + m.end():h.start + m.end() + 120]
+    for name in author_names:
+        if tail.casefold().startswith(name.casefold()):
+            rest = tail[len(name):]
+            if regex.match(r"\s*(?:,|and|&)\s+(?:to\s+)?(?:the\s+)?\p{Lu}", rest):
+                return tuple(dict.fromkeys(duties + ("credit_author",)))
+            return tuple(d for d in duties if d != "credit_source") + ("credit_author",)
+    return duties
+
+
+_IMAGE_CREDIT_BEFORE = regex.compile(
+    r"(?<!\b(?:text|texts|words|story|article|reporting)\s+(?:and|&)\s+)"
+    r"\b(?:photo(?:graph)?s?|images?|pictures?|illustrations?|graphics?|videos?|cover\s+art|maps?|fotos?|imagen(?:es)?|bilder?)"
+    r"\s*(?:credits?)?\s*[:(]?\s*$",
+    regex.I,
+)
+_NAME_WORDS = r"(?:\p{Lu}[\w'’.-]*)(?:\s+\p{Lu}[\w'’.-]*)+"
+_AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*({_NAME_WORDS})$")
+
+
+def _split_holders(holder: str) -> list[str]:
+    """ "A; B", "A / B", "A and B" are two holders; so is "A & B" when both sides are names of two words or
+    more ("Rooftop Radio & Peter Lindqvist"), not a firm's name with "&" in it ("Keyboard & Pipe Ltd")."""
+    parts = regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder)
+    out = []
+    for p in parts:
+        m = _AMPERSAND_PAIR.match(p.strip())
+        out.extend([m.group(1), m.group(2)] if m else [p])
+    return out
 
 
 def _int(v):

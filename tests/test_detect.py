@@ -161,3 +161,24 @@ def test_terms_json_round_trips(tmp_path):
     p.write_text(terms.to_json())
     again = Terms.load(str(p))
     assert again.summary == terms.summary
+
+
+def test_credit_naming_the_author_is_credit_author_not_source():
+    page = ("<html><body><article><h1>T</h1><p class='byline'>By Mo Adebayo</p><p>Body.</p>"
+            "<p>Feel free to share this post anywhere — just credit Mo Adebayo and link back here.</p>"
+            "</article></body></html>")
+    s = terms_of(page).summary
+    assert s.license == "custom"
+    assert "credit_author" in s.duties and "credit_source" not in s.duties and "link_original" in s.duties
+    both = page.replace("credit Mo Adebayo and link", "credit Mo Adebayo and Open Harbour and link")
+    s = terms_of(both).summary
+    assert {"credit_author", "credit_source"} <= set(s.duties)
+
+
+def test_text_and_photo_holders_and_two_named_holders():
+    page = ("<html><body><article><h1>T</h1><p>Body.</p>"
+            "<p>Text &copy; Ruth Abernathy; photos &copy; Northlight Agency</p></article></body></html>")
+    s = terms_of(page).summary
+    assert s.license == "all-rights-reserved" and s.copyright_holders == ("Ruth Abernathy",)
+    page = "<html><body><article><p>Body.</p></article><footer><p>Copyright &copy; 2024 Rooftop Radio &amp; Peter Lindqvist</p><p>&copy; 2020 Keyboard &amp; Pipe Ltd</p></footer></body></html>"
+    assert terms_of(page).summary.copyright_holders == ("Rooftop Radio", "Peter Lindqvist", "Keyboard & Pipe Ltd")
