@@ -136,7 +136,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     for h in sorted(
         (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])), key=lambda h: h.signal is None
     ):
-        publisher = {"name": h.emits["publisher"], "evidence": [_ev(doc, h)]}
+        publisher = {"name": " ".join(h.emits["publisher"].split()), "evidence": [_ev(doc, h)]}
         break
 
     copyright_notices = []
