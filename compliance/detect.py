@@ -27,6 +27,8 @@ from .urls import registered_domain, squash
 NOT_ARTICLE = ("comment", "figcaption")
 _HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
 _AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")
+#: Rules that read a byline from a name's place alone, with no "By" or other label.
+_UNLABELLED_BYLINES = frozenset(("ATTR004", "ATTR005", "ATTR008", "ATTR009"))
 _LICENCE_SIGNAL_WEIGHT = {"a.license": 0.95, "link.license": 0.95, "jsonld.license": 0.9}
 
 
@@ -111,6 +113,15 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         signals.setdefault(s.kind, []).append(s)
 
     # --- who: authors, publisher, copyright holders -------------------------------------
+    publisher = None
+    for h in sorted(
+        (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])), key=lambda h: h.signal is None
+    ):
+        publisher = {"name": " ".join(h.emits["publisher"].split()), "evidence": [_ev(doc, h)]}
+        break
+    # A name alone on a line (no "By") that is the publication's own name, or a part of it (the dateline
+    # "Lantern Bay — April 2" under the "Lantern Bay Herald" masthead), is not a byline.
+    pub_key = squash(publisher["name"]) if publisher else ""
     # Visible bylines first, then machine-readable ones; lists ("A, B and C") are split.
     # A link to an author's page (a rule's empty ``link_text`` group marks it) names the author by
     # its visible text; it counts only when no visible byline names anyone.
@@ -126,18 +137,14 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             continue
         for name in _AUTHOR_SPLIT.split(h.emits["author"]):
             name = _clean_author(name)
+            if h.rule in _UNLABELLED_BYLINES and pub_key and squash(name) and squash(name) in pub_key:
+                continue
             if _name_ok(name):
                 authors.append((name.strip(), _ev(doc, h)))
     if linked_authors and not any(e["signal"] is None for _, e in authors):
         authors = linked_authors + authors
     author_names = _dedupe(n for n, _ in authors)
 
-    publisher = None
-    for h in sorted(
-        (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])), key=lambda h: h.signal is None
-    ):
-        publisher = {"name": " ".join(h.emits["publisher"].split()), "evidence": [_ev(doc, h)]}
-        break
 
     copyright_notices = []
     for h in hits:

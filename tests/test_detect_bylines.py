@@ -80,3 +80,18 @@ def test_a_quoted_reservation_is_not_the_articles():
     text = ("Band sues label\n\n“The cover page said all rights reserved to the company, and nobody asked what that "
             "meant,” he told the court.\n")
     assert summary(text, TEXT).license == "none"
+
+
+def test_dateline_that_is_part_of_the_masthead_is_not_a_byline():
+    page = ('<html><head><meta property="og:site_name" content="Lantern Bay Herald"></head><body><article>'
+            '<h1>What happened to the payphones?</h1><p>Written by Hana Sato and Lucas Ferreira</p>'
+            '<p>Lantern Bay — April 2, 2024</p><p>In 2005 there were forty.</p></article></body></html>')
+    assert summary(page).authors == ("Hana Sato", "Lucas Ferreira")
+
+
+def test_sign_off_and_work_by_lines():
+    assert summary("Dear editor,\n\nThe benches are excellent.\n\n— Rosalind Achebe\nTillford\n", TEXT).authors == (
+        "Rosalind Achebe",)
+    assert summary("ON KEEPING A BOOK\nan essay by Rashida Quennell\n\nI have kept one.\n", TEXT).authors == (
+        "Rashida Quennell",)
+    assert summary("“Start.”\n— Mark Twain\nThat is how the coach opened.\n", TEXT).authors == ()
