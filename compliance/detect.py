@@ -114,8 +114,12 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
 
     # --- who: authors, publisher, copyright holders -------------------------------------
     publisher = None
+    # A grant's "credit <Name>" names the publication unless the name is a byline's ("just credit Mo Adebayo").
+    byline_keys = {squash(n) for h in hits if "author" in h.emits for n in _AUTHOR_SPLIT.split(h.emits["author"])}
     for h in sorted(
-        (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])), key=lambda h: h.signal is None
+        (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])
+         and (h.signal is not None or squash(h.emits["publisher"]) not in byline_keys)),
+        key=lambda h: h.signal is None,
     ):
         publisher = {"name": " ".join(h.emits["publisher"].split()), "evidence": [_ev(doc, h)]}
         break

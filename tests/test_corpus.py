@@ -264,9 +264,7 @@ KNOWN_MISSES = {
     ("xpost-grant/05_quote_up_to_100_words.md", "publisher"),
     ("xpost-grant/17_republish_box_markdown.md", "publisher"),
     ("xpost-grant/18_excerpts_200_words_door.txt", "publisher"),
-    ("newsroom/07_mongabay_like_by_nd_40.md", "publisher"),
     ("newsroom/08_stateline_like_nc_nd_40.html", "duties"),
-    ("newsroom/09_kff_like_custom_snippet.txt", "publisher"),
     ("agency/10_ap_conditional_on_ap_byline.html", "copyright_holders"),
     ("agency/10_ap_conditional_on_ap_byline.html", "prohibitions"),
 }

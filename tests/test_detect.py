@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import SEED, SEED_SUMMARY, seed_as_html, seed_as_markdown
 
 from compliance.detect import detect_terms
-from compliance.document import HTML, MARKDOWN
+from compliance.document import HTML, MARKDOWN, TEXT
 from compliance.read import read_bytes, read_path
 from compliance.terms import Terms, schema_problems
 
@@ -182,3 +182,11 @@ def test_text_and_photo_holders_and_two_named_holders():
     assert s.license == "all-rights-reserved" and s.copyright_holders == ("Ruth Abernathy",)
     page = "<html><body><article><p>Body.</p></article><footer><p>Copyright &copy; 2024 Rooftop Radio &amp; Peter Lindqvist</p><p>&copy; 2020 Keyboard &amp; Pipe Ltd</p></footer></body></html>"
     assert terms_of(page).summary.copyright_holders == ("Rooftop Radio", "Peter Lindqvist", "Keyboard & Pipe Ltd")
+
+
+def test_grant_credit_name_is_the_publisher_unless_it_is_the_byline():
+    text = "Title of the post\nBy Mo Adebayo\n\nBody.\n\nLocal papers can run our stories at no cost; please give credit to Westfield Weekly.\n"
+    s = terms_of(text, TEXT).summary
+    assert s.license == "custom" and s.publisher == "Westfield Weekly"
+    s = terms_of(text.replace("give credit to Westfield Weekly", "credit Mo Adebayo"), TEXT).summary
+    assert s.publisher is None and "credit_author" in s.duties
