@@ -303,7 +303,13 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         permissions.discard("modify")
     venue = None
     if permissions:
-        venue = "noncommercial" if "noncommercial" in venues or "commercial_use" in prohibitions else "any"
+        # A publisher's grant says its venue in words (XPOST010); a ban on selling the copy ("do not sell ads
+        # against the story") beside such a grant forbids commercial exploitation, not commercial outlets.
+        venue = (
+            "noncommercial"
+            if "noncommercial" in venues or ("commercial_use" in prohibitions and not (grants and licence == "custom"))
+            else "any"
+        )
 
     prohibition_items = [
         {

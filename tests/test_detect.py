@@ -190,3 +190,10 @@ def test_grant_credit_name_is_the_publisher_unless_it_is_the_byline():
     assert s.license == "custom" and s.publisher == "Westfield Weekly"
     s = terms_of(text.replace("give credit to Westfield Weekly", "credit Mo Adebayo"), TEXT).summary
     assert s.publisher is None and "credit_author" in s.duties
+
+
+def test_ban_on_selling_beside_a_grant_keeps_the_venue():
+    s = terms_of("Body.\n\nRepublish this story for free. Do not sell ads against the story.\n", TEXT).summary
+    assert s.license == "custom" and "commercial_use" in s.prohibitions and s.permission_venue == "any"
+    s = terms_of("Body.\n\nYou may republish our articles; commercial use is not permitted.\n", TEXT).summary
+    assert s.permission_venue == "noncommercial"
