@@ -233,7 +233,10 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
                     "evidence": [x["evidence"][0] for x in cc if x["id"] in distinct_cc][:6],
                 }
             )
-    grants = [h for h in hits if h.emits.get("license") == "custom" or "permissions" in h.emits]
+    grants = [
+        h for h in hits
+        if (h.emits.get("license") == "custom" or "permissions" in h.emits) and h.region not in NOT_ARTICLE
+    ]
     reservations = [x for x in article if x["id"] == "all-rights-reserved"]
     if chosen_cc and reservations:
         visible_cc = [x for x in cc if x["origin"] == "text" or x["origin"] in ("a.license", "link")]

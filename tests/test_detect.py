@@ -197,3 +197,10 @@ def test_ban_on_selling_beside_a_grant_keeps_the_venue():
     assert s.license == "custom" and "commercial_use" in s.prohibitions and s.permission_venue == "any"
     s = terms_of("Body.\n\nYou may republish our articles; commercial use is not permitted.\n", TEXT).summary
     assert s.permission_venue == "noncommercial"
+
+
+def test_a_commenters_grant_is_not_the_articles():
+    page = ("<html><body><article><h1>Title here</h1><p>By Ana Ruiz</p><p>Body.</p></article>"
+            "<section class='comments'><div class='comment'><p>Feel free to repost my comment anywhere, you may "
+            "republish this post too!</p></div></section></body></html>")
+    assert terms_of(page).summary.license == "none"
