@@ -27,6 +27,8 @@ from .urls import registered_domain, squash
 NOT_ARTICLE = ("comment", "figcaption")
 _HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
 _AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")
+#: Rules whose "with credit" means the source only under a publisher's own grant.
+_GRANT_ONLY_CREDIT = frozenset(("XPOST009",))
 #: Rules that read a byline from a name's place alone, with no "By" or other label.
 _UNLABELLED_BYLINES = frozenset(("ATTR004", "ATTR005", "ATTR008", "ATTR009"))
 _LICENCE_SIGNAL_WEIGHT = {"a.license": 0.95, "link.license": 0.95, "jsonld.license": 0.9}
@@ -150,15 +152,25 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     author_names = _dedupe(n for n, _ in authors)
 
 
+    # A notice that binds only another party's articles ("Associated Press articles: …") counts when the page
+    # is that party's: its publisher, or a byline that names it ("By ANNA LOPEZ Associated Press").
+    own_keys = {squash(n) for n in ([publisher["name"]] if publisher else []) + author_names}
+
+    def binds_other(h: Hit) -> bool:
+        binds = squash(h.emits.get("binds") or "")
+        return bool(binds) and binds not in own_keys and not any(binds in k for k in byline_keys)
+
     copyright_notices = []
     for h in hits:
+        if binds_other(h):
+            continue
         if h.emits.get("license") == "all-rights-reserved" or "holder" in h.emits:
             if "holder" not in h.emits and "year" not in h.emits:
                 continue
             holder = h.emits.get("holder")
             if holder and h.start >= 0 and _IMAGE_CREDIT_BEFORE.search(doc.text[max(0, h.start - 40):h.start]):
                 continue  # "…; photos © Agency": the photos' holder, not the article's
-            holders = [x for x in _split_holders(holder) if _name_ok(x)] if holder else []
+            holders = [x for x in _split_holders(holder) if _name_ok(x) and not _GENERIC_HOLDER.match(x)] if holder else []
             copyright_notices.append(
                 {
                     "holders": holders,
@@ -272,14 +284,14 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     prohibitions = set(base.prohibitions) if base else set()
     venues = {base.venue} if base and base.venue else set()
     grant_items = []
-    own_names = {squash(n) for n in ([publisher["name"]] if publisher else []) + author_names}
     for h in hits:
-        binds = h.emits.get("binds")
-        if binds and squash(binds) not in own_names:
+        if binds_other(h):
             continue  # binds only another party's articles
         if h.region in NOT_ARTICLE:
             continue
         permissions.update(h.emits.get("permissions", ()))
+        if chosen_cc and h.rule in _GRANT_ONLY_CREDIT:
+            continue  # "with credit" beside a CC licence is the licence's own attribution
         duties.update(_credited_duties(doc, h, author_names))
         prohibitions.update(h.emits.get("prohibitions", ()))
         if "venue" in h.emits:
@@ -294,7 +306,10 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
                 }
             )
     # Each grant's conditions: the duties that conditional rules found near it.
-    cond_hits = [h for h in hits if h.kind == "conditional" and h.emits.get("duties")]
+    cond_hits = [
+        h for h in hits
+        if h.kind == "conditional" and h.emits.get("duties") and not (chosen_cc and h.rule in _GRANT_ONLY_CREDIT)
+    ]
     for g in grant_items:
         g["conditions"] = list(_ordered({d for h in cond_hits for d in _credited_duties(doc, h, author_names)}, DUTIES))
         g["venue"] = g["venue"] or ("noncommercial" if "noncommercial" in venues else "any")
@@ -430,6 +445,13 @@ _IMAGE_CREDIT_BEFORE = regex.compile(
     r"\s*(?:credits?)?\s*[:(]?\s*$",
     regex.I,
 )
+#: "Copyright owned by the author", "… remains with the respective authors": no holder is named as written.
+_GENERIC_HOLDER = regex.compile(
+    r"^(?:the\s+)?(?:respective\s+|individual\s+|original\s+)?(?:authors?|author\(s\)|writers?|contributors?|creators?|"
+    r"photographers?|owners?)(?:/funders?)?$",
+    regex.I,
+)
+_LEGAL_FORM = regex.compile(r"^(?:LLC|Inc|Ltd|Limited|L\.P|LLP|plc|PLC|Co|Corp|GmbH|AG|S\.A|SA|S\.L|SAS|B\.V|N\.V|Pty|S\.p\.A)\b\.?")
 _NAME_WORDS = r"(?:\p{Lu}[\w'’.-]*)(?:\s+\p{Lu}[\w'’.-]*)+"
 _AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*({_NAME_WORDS})$")
 
@@ -438,6 +460,18 @@ def _split_holders(holder: str) -> list[str]:
     """ "A; B", "A / B", "A and B" are two holders; so is "A & B" when both sides are names of two words or
     more ("Rooftop Radio & Peter Lindqvist"), not a firm's name with "&" in it ("Keyboard & Pipe Ltd")."""
     parts = regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder)
+    # "Lucia Vargas, Institute for Hemispheric Affairs" names two holders; "Vox Media, LLC" one.
+    split = []
+    for p in parts:
+        pieces = [x.strip() for x in p.split(",")]
+        merged = []
+        for x in pieces:
+            if merged and (not x or _LEGAL_FORM.match(x)):
+                merged[-1] = f"{merged[-1]}, {x}" if x else merged[-1]
+            else:
+                merged.append(x)
+        split.extend(merged)
+    parts = split
     out = []
     for p in parts:
         m = _AMPERSAND_PAIR.match(p.strip())

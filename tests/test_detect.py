@@ -204,3 +204,18 @@ def test_a_commenters_grant_is_not_the_articles():
             "<section class='comments'><div class='comment'><p>Feel free to repost my comment anywhere, you may "
             "republish this post too!</p></div></section></body></html>")
     assert terms_of(page).summary.license == "none"
+
+
+def test_holders_named_as_written():
+    s = terms_of("<html><body><article><p>Body.</p><p>Copyright owned by the author.</p></article></body></html>").summary
+    assert s.license == "all-rights-reserved" and s.copyright_holders == ()
+    s = terms_of("<html><body><article><p>Body.</p></article><footer><p>Copyright &copy; Lucia Vargas, "
+                 "Institute for Hemispheric Affairs, 2023</p><p>&copy; 2024 Vox Media, LLC</p></footer></body></html>").summary
+    assert s.copyright_holders == ("Lucia Vargas", "Institute for Hemispheric Affairs", "Vox Media, LLC")
+
+
+def test_with_credit_beside_a_cc_licence_adds_no_source_credit():
+    s = terms_of("Body.\n\nOur stories are licensed CC BY 4.0; you may republish this article with credit.\n", TEXT).summary
+    assert s.license == "CC-BY-4.0" and "credit_source" not in s.duties
+    s = terms_of("Body.\n\nYou may republish this article with credit.\n", TEXT).summary
+    assert s.license == "custom" and "credit_source" in s.duties
