@@ -121,7 +121,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     for h in sorted(
         (h for h in hits if "publisher" in h.emits and _name_ok(h.emits["publisher"])
          and (h.signal is not None or squash(h.emits["publisher"]) not in byline_keys)),
-        key=lambda h: h.signal is None,
+        key=lambda h: (h.signal is None, -h.confidence),  # machine-readable first, then the surest wording
     ):
         publisher = {"name": " ".join(h.emits["publisher"].split()), "evidence": [_ev(doc, h)]}
         break

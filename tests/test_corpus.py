@@ -253,11 +253,7 @@ def test_headline_thresholds():
 # the line is then removed. Mostly a grant's finer conditions (print, translate, credit the source)
 # and publishers named only in the grant's wording.
 
-KNOWN_MISSES = {
-    ("xpost-grant/01_noncommercial_sites_author_source_copyright.html", "publisher"),
-    ("xpost-grant/01_noncommercial_sites_author_source_copyright.html", "duties"),
-    ("agency/10_ap_conditional_on_ap_byline.html", "copyright_holders"),
-}
+KNOWN_MISSES: set[tuple[str, str]] = set()
 
 
 @functools.lru_cache(maxsize=1)
