@@ -447,8 +447,8 @@ _IMAGE_CREDIT_BEFORE = regex.compile(
 )
 #: "Copyright owned by the author", "… remains with the respective authors": no holder is named as written.
 _GENERIC_HOLDER = regex.compile(
-    r"^(?:the\s+)?(?:respective\s+|individual\s+|original\s+)?(?:authors?|author\(s\)|writers?|contributors?|creators?|"
-    r"photographers?|owners?)(?:/funders?)?$",
+    r"^(?:(?:the\s+)?(?:respective\s+|individual\s+|original\s+)?(?:authors?|author\(s\)|writers?|contributors?|creators?|"
+    r"photographers?|owners?)(?:/funders?)?|the|a|an|by)$",
     regex.I,
 )
 _LEGAL_FORM = regex.compile(r"^(?:LLC|Inc|Ltd|Limited|L\.P|LLP|plc|PLC|Co|Corp|GmbH|AG|S\.A|SA|S\.L|SAS|B\.V|N\.V|Pty|S\.p\.A)\b\.?")
