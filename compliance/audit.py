@@ -7,6 +7,8 @@ so they give the same findings.
 
 from __future__ import annotations
 
+import signal
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,24 @@ INDEX_THRESHOLD = 0.05
 #: navigation and footers too, which lowers the estimated share of a copy. Pages with no source
 #: at that level are unmatched without a full read.
 QUICK_FACTOR = 0.5
+#: Seconds one page may take to be judged (read, matched, checked) before it is given up as an
+#: error result and the run goes on; ``--timeout-per-page`` and ``timeout_per_page`` change it.
+TIMEOUT_PER_PAGE = 60.0
+
+
+class PageTimeout(BaseException):
+    """A page's time is up. A BaseException, so that no reader's ``except Exception`` (each has
+    one as a last line of defence) can swallow it and carry on with the page."""
+
+
+def _time_up(signum, frame):
+    raise PageTimeout
+
+
+def _can_time(timeout: float | None) -> bool:
+    # A timer signal can only be handled in the main thread, and only where the OS has one.
+    return bool(timeout and timeout > 0 and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread())
 
 
 @dataclass
@@ -143,11 +163,29 @@ def _line(entry: Entry, **fields) -> dict:
 
 
 def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thresholds: Thresholds = Thresholds(),
-                max_bytes: int = 20 * 1024 * 1024, quick: bool = True) -> dict:
+                max_bytes: int = 20 * 1024 * 1024, quick: bool = True, timeout: float | None = None) -> dict:
     """One archive entry → one result line (see docs/audit.md for the fields).
 
     ``quick=False`` reads every HTML page in full, also those the first stage rules out; the
-    result lines are the same (a test holds the two to it), only slower."""
+    result lines are the same (a test holds the two to it), only slower. ``timeout``: seconds
+    the page may take (in the main thread of a process, where a timer signal can stop it); past
+    them the page is an error result that says so."""
+    if not _can_time(timeout):
+        return _judge(ref, entry, venue_for=venue_for, thresholds=thresholds, max_bytes=max_bytes, quick=quick)
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout)  # one shot: it fires at most once
+            return _judge(ref, entry, venue_for=venue_for, thresholds=thresholds, max_bytes=max_bytes, quick=quick)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except PageTimeout:  # (also when it fired as the page was being handed back)
+        return _line(entry, status="error", error=f"gave up after {timeout:g} s (--timeout-per-page)")
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _judge(ref: Reference, entry: Entry, *, venue_for, thresholds: Thresholds, max_bytes: int, quick: bool) -> dict:
     if entry.error:
         return _line(entry, status="error", error=entry.error)
     try:

@@ -64,6 +64,8 @@ def register(sub) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB")
     p.add_argument("--max-bytes", type=int, metavar="N", help="largest page read (default 20 MiB)")
     p.add_argument("--max-members", type=int, default=1_000_000, metavar="N", help="most members read per archive")
+    p.add_argument("--timeout-per-page", type=float, metavar="SECONDS",
+                   help="give a page up as an error result after this long (default 60; 0: no limit)")
     p.add_argument("--fail-on", choices=("error", "warning", "info"))
     p.add_argument("--quiet", "-q", action="store_true")
     p.add_argument("--config", metavar="FILE")
@@ -219,6 +221,9 @@ def cmd_audit(args) -> int:
     packs = tuple(cfg["packs"]) + tuple(args.packs)
     ruleset = default_ruleset(packs)
     max_bytes = args.max_bytes or cfg["max_bytes"]
+    timeout = cfg["timeout_per_page"] if args.timeout_per_page is None else args.timeout_per_page
+    if timeout < 0:
+        raise InputError(f"--timeout-per-page must be 0 (no limit) or more seconds, not {timeout:g}")
     thresholds = Thresholds.from_config(cfg["thresholds"], min_similarity=args.min_similarity)
     spark = args.engine == "spark"
     if spark:
@@ -294,13 +299,13 @@ def cmd_audit(args) -> int:
             index_path, candidates, out, master=args.spark_master, jobs=jobs, resume=args.resume, venues=venues,
             thresholds=thresholds, max_bytes=max_bytes, max_members=args.max_members, include=args.include,
             exclude=args.exclude, packs=packs, quiet=args.quiet, meta=meta, conf=conf,
-            results_root=args.spark_results, two_stage=args.two_stage)
+            results_root=args.spark_results, two_stage=args.two_stage, timeout_per_page=timeout)
         failed_inputs = info["failed"]
     else:
         results_path, stats = run(ref, candidates, out, jobs=jobs, resume=args.resume,
                                   venues=venues, thresholds=thresholds, max_bytes=max_bytes,
                                   max_members=args.max_members, include=args.include, exclude=args.exclude,
-                                  quiet=args.quiet, meta=meta)
+                                  quiet=args.quiet, meta=meta, timeout_per_page=timeout)
     run_meta, lines = load_results(results_path)
     summary = summarise(lines, run_meta)
     outputs = {"summary.md": render_markdown(summary), "summary.html": render_html(summary),

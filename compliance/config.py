@@ -23,6 +23,7 @@ DEFAULTS: dict = {
     "format": "text",
     "jobs": 0,
     "max_bytes": 20 * 1024 * 1024,
+    "timeout_per_page": 60.0,
     # Documented in docs/fair-use.md and README: what counts as a full copy, a copy at all,
     # a near-full copy, a short excerpt, and commentary.
     "thresholds": {
@@ -45,6 +46,7 @@ _TYPES = {
     "format": str,
     "jobs": int,
     "max_bytes": int,
+    "timeout_per_page": (int, float),
     "thresholds": dict,
 }
 VENUES = ("community", "noncommercial", "commercial", "print")

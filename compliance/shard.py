@@ -91,14 +91,16 @@ def judge_shard(ref: Reference, path: str, *, venue_for: Callable[[str | None], 
                 thresholds: Thresholds = Thresholds(), max_bytes: int = MAX_BYTES,
                 byte_range: tuple[int, int] | None = None, skip: Collection[str] = (), name: str | None = None,
                 include: list[str] | None = None, exclude: list[str] | None = None,
-                max_members: int = MAX_MEMBERS, stats: Stats | None = None) -> Iterator[dict]:
+                max_members: int = MAX_MEMBERS, stats: Stats | None = None,
+                timeout: float | None = None) -> Iterator[dict]:
     """The result line of every page of one input, in the input's order.
 
     ``skip``: page names to leave out (already judged). ``name``: the name pages are given
     in place of ``path`` (an engine that copied ``s3://…/x.warc.gz`` to a temporary file
-    passes the URL). Raises ``InputError`` only when ``path`` does not exist.
+    passes the URL). ``timeout``: seconds a page may take (see ``judge_entry``). Raises
+    ``InputError`` only when ``path`` does not exist.
     """
-    opts = {"venue_for": venue_for, "thresholds": thresholds, "max_bytes": max_bytes}
+    opts = {"venue_for": venue_for, "thresholds": thresholds, "max_bytes": max_bytes, "timeout": timeout}
     for entry in shard_entries(path, byte_range=byte_range, name=name, include=include, exclude=exclude,
                                max_bytes=max_bytes, max_members=max_members, stats=stats):
         if entry.name in skip:
@@ -357,7 +359,7 @@ def judge_two_stage(ref: Reference, wet_path: str, *, wat_path: str | None = Non
                     name: str | None = None, venue_for: Callable[[str | None], str | None] = lambda url: None,
                     thresholds: Thresholds = Thresholds(), max_bytes: int = MAX_BYTES,
                     max_members: int = MAX_MEMBERS, skip: Collection[str] = (), stats: Stats | None = None,
-                    locations: dict | None = None) -> Iterator[dict]:
+                    locations: dict | None = None, timeout: float | None = None) -> Iterator[dict]:
     """Match every page of a WET file on its text; judge the pages that match a source
     again from their HTML, read by byte range from the WARC file (located through the WAT
     file, or ``locations``: ``{response WARC-Record-ID: (offset, length)}``).
@@ -369,7 +371,7 @@ def judge_two_stage(ref: Reference, wet_path: str, *, wat_path: str | None = Non
     ``wat_path``/``warc_path`` default to the Common Crawl companions (:func:`cc_companions`
     of ``name or wet_path``); all three may be URLs when fetched by an engine.
     """
-    opts = {"venue_for": venue_for, "thresholds": thresholds, "max_bytes": max_bytes}
+    opts = {"venue_for": venue_for, "thresholds": thresholds, "max_bytes": max_bytes, "timeout": timeout}
     shown = name or wet_path
     if wat_path is None or warc_path is None:
         wat_guess, warc_guess = cc_companions(shown)

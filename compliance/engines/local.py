@@ -156,13 +156,13 @@ def _entries(paths: Iterable[str], skip: set[str], stats: Stats, **kw) -> Iterat
 def run(ref: Reference, candidates: list[str], out_dir: Path, *, jobs: int = 0, resume: bool = False,
         venues: Venues = Venues(), thresholds: Thresholds = Thresholds(), max_bytes: int = 20 * 1024 * 1024,
         max_members: int = 1_000_000, include=None, exclude=None, quiet: bool = False,
-        meta: dict | None = None) -> tuple[Path, Stats]:
+        meta: dict | None = None, timeout_per_page: float | None = None) -> tuple[Path, Stats]:
     """Judge every candidate page; returns the results file and the archive statistics."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / RESULTS
     done = completed_pages(results) if resume else set()
     stats = Stats()
-    opts = {"venue_for": venues, "thresholds": thresholds, "max_bytes": max_bytes}
+    opts = {"venue_for": venues, "thresholds": thresholds, "max_bytes": max_bytes, "timeout": timeout_per_page}
     entries = _entries(candidates, done, stats, include=include, exclude=exclude, max_bytes=max_bytes,
                        max_members=max_members)
     jobs = jobs or os.cpu_count() or 1

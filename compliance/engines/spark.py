@@ -278,7 +278,8 @@ def run(index_path: str, inputs: list[str], out_dir: Path, *, master: str | None
         resume: bool = False, venues: Venues = Venues(), thresholds: Thresholds = Thresholds(),
         max_bytes: int = 20 * 1024 * 1024, max_members: int = 1_000_000, include=None, exclude=None,
         packs: tuple[str, ...] = (), quiet: bool = False, meta: dict | None = None, conf: dict | None = None,
-        results_root: str | None = None, merge: bool = True, two_stage: bool = False) -> tuple[Path, Stats, dict]:
+        results_root: str | None = None, merge: bool = True, two_stage: bool = False,
+        timeout_per_page: float | None = None) -> tuple[Path, Stats, dict]:
     """Judge every input on Spark; returns ``OUT/results.jsonl`` (when ``merge``), the
     archive statistics and a run summary (inputs judged, skipped as done, failed).
 
@@ -334,7 +335,8 @@ def run(index_path: str, inputs: list[str], out_dir: Path, *, master: str | None
             ctx = {"root": root_str, "two_stage": two_stage, "token": uuid.uuid4().hex, "broadcast": broadcast, "file_name": file_name,
                    "packs": tuple(os.path.abspath(p) for p in packs),
                    "opts": {"venue_for": venues, "thresholds": thresholds, "max_bytes": max_bytes,
-                            "max_members": max_members, "include": include, "exclude": exclude}}
+                            "max_members": max_members, "include": include, "exclude": exclude,
+                            "timeout": timeout_per_page}}
             # One task per input, in manifest order; an input is the unit of restart.
             rdd = sc.parallelize(todo, len(todo))
             summaries = rdd.mapPartitions(lambda it: _judge_partition(it, ctx)).collect()
