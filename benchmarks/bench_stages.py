@@ -229,6 +229,7 @@ def bench_audit(paths: list[Path], pages: int, stride: int, work: Path, spark: b
     venues = Venues("community")
     cands = [str(p) for p in paths]
     rates = {}
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for jobs in (1, 2):
         out = work / f"local{jobs}"
         t, c = time.perf_counter(), cpu()
@@ -236,9 +237,14 @@ def bench_audit(paths: list[Path], pages: int, stride: int, work: Path, spark: b
         rates[jobs] = rate(pages, time.perf_counter() - t)
         if jobs == 1:
             per_core = rate(pages, cpu() - c)
-    line("local pool, 1 core (CPU time)", per_core, note=f"(per-core rate; wall clock {rates[1]:,.1f} pages/s)")
+            self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The pool's workers have ended by now: the largest one's peak (nothing else was a child yet).
+    worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    line("local pool, 1 core (CPU time)", per_core, note=f"(per-core rate; wall clock {rates[1]:,.1f} pages/s; "
+                                                           f"peak RSS of the process {self_rss:,.0f} MB)")
     line("local pool, 2 cores (wall clock)", rates[2], ceiling_value=2 * per_core,
-         note=f"(ceiling: 2 x the 1-core CPU rate; load average {os.getloadavg()[0]:.1f})")
+         note=f"(ceiling: 2 x the 1-core CPU rate; load average {os.getloadavg()[0]:.1f}; "
+              f"largest worker's peak RSS {worker_rss:,.0f} MB)")
     assert _canon(work / "local1" / "results.jsonl") == _canon(work / "local2" / "results.jsonl")
     if spark:
         try:
