@@ -157,7 +157,7 @@ def decode_record(blob: bytes) -> Record:
     rec = json.loads(zlib.decompress(blob))
     doc = _doc_from_record(rec["doc"])
     body = body_text(doc)
-    return Record(Terms.from_dict(rec["terms"], "reference index"), doc, body, _core_from_spec(rec["core"], doc, body))
+    return Record(Terms.from_dict(rec["terms"], "reference index", checked=False), doc, body, _core_from_spec(rec["core"], doc, body))
 
 
 # ------------------------------------------------------------------------- the sources
