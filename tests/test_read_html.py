@@ -734,3 +734,16 @@ def test_plain_paths_join_like_urljoin():
         if _PLAIN_PATH(path) is None or path[:2] == "//":
             continue
         assert _path_joiner(base)(path) == urljoin(base, path), (base, path)
+
+
+def test_jsonld_publisher_and_author_given_by_reference_are_named():
+    page = ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+            '{"@type": "Organization", "@id": "https://q.example/#org", "name": "Quillon Review"},'
+            '{"@type": "NewsArticle", "headline": "Tides", "publisher": {"@id": "https://q.example/#org"},'
+            ' "author": [{"@id": "#p1"}, {"@id": "#nobody"}]},'
+            '{"@type": "Person", "@id": "#p1", "name": "Ada Byrne"}]}</script></head><body><p>Text.</p></body></html>')
+    doc = read_html(page, "page.html")
+    signals = [(s.kind, s.value) for s in doc.signals]
+    assert ("jsonld.publisher", "Quillon Review") in signals
+    assert ("jsonld.author", "Ada Byrne") in signals
+    assert not any(v == "#nobody" for _, v in signals)

@@ -428,7 +428,26 @@ def _load_jsonld(raw: str) -> tuple[list, str | None, int]:
     return [], msg[:80], getattr(first, "lineno", 1) or 1
 
 
-def _jsonld_values(key: str, v) -> list[str]:
+def _jsonld_names(values: list) -> dict[str, str]:
+    """``@id`` -> ``name`` of every node that has both: a ``publisher`` or ``author`` given as
+    ``{"@id": "#org"}`` names the node of the ``@graph`` it refers to."""
+    names: dict[str, str] = {}
+    todo = list(values)
+    seen = 0
+    while todo and seen < 10_000:  # (a bound on hostile nesting and size)
+        x = todo.pop()
+        seen += 1
+        if isinstance(x, dict):
+            i, n = x.get("@id"), x.get("name")
+            if isinstance(i, str) and isinstance(n, str) and n.strip() and i not in names:
+                names[i] = n.strip()
+            todo.extend(v for v in x.values() if isinstance(v, (dict, list)))
+        elif isinstance(x, list):
+            todo.extend(v for v in x if isinstance(v, (dict, list)))
+    return names
+
+
+def _jsonld_values(key: str, v, names: dict[str, str] | None = None) -> list[str]:
     out: list[str] = []
     todo = [v]
     while todo:
@@ -452,6 +471,8 @@ def _jsonld_values(key: str, v) -> list[str]:
                     y = next((z for z in y if isinstance(z, str)), None)
                 if not y and key == "url":
                     y = x.get("@id")
+                if not y and names and isinstance(x.get("@id"), str):
+                    y = names.get(x["@id"])
             if isinstance(y, str) and y.strip():
                 out.append(y.strip())
         elif isinstance(x, list) and x is v:
@@ -464,6 +485,7 @@ _END = object()
 
 def _walk_jsonld(values: list, emit) -> None:
     """Call ``emit(key, value, media)`` for the wanted keys of every object, in document order."""
+    names = _jsonld_names(values)
     stack: list = [(iter(values), False, False)]
     while stack:
         it, media, is_dict = stack[-1]
@@ -474,7 +496,7 @@ def _walk_jsonld(values: list, emit) -> None:
         if is_dict:
             key, v = item
             if key in _JSONLD_KEYS:
-                for s in _jsonld_values(key, v):
+                for s in _jsonld_values(key, v, names):
                     emit(key, s, media)
             if isinstance(v, (dict, list)) and v:
                 stack.append(_jsonld_frame(v, media or key in _MEDIA_KEYS))
