@@ -260,9 +260,16 @@ class Engine:
             if end is None:
                 continue
             seen: set[tuple[int, int]] = set()
-            for t in triggers:
-                lo = max(0, t.start - rule.window // 4)
-                hi = min(len(text), t.end + rule.window)
+            # The stretches after each trigger, merged: a grant found by two rules, or a licence
+            # beside it, is read once.
+            spans = sorted((max(0, t.start - rule.window // 4), min(len(text), t.end + rule.window)) for t in triggers)
+            merged: list[list[int]] = []
+            for lo, hi in spans:
+                if merged and lo <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], hi)
+                else:
+                    merged.append([lo, hi])
+            for lo, hi in merged:
                 before = len(hits)
                 try:
                     self._scan(rule, doc, lo, hi, hits, end)
