@@ -102,6 +102,9 @@ def is_home_page(url: str) -> bool:
     return parts is not None and parts.path.strip("/") in ("", "index.html", "index.php", "home", "en")
 
 
+_NOT_ALNUM = regex.compile(r"[\W_]+")
+
+
 def squash(name: str) -> str:
     """Letters and digits only, casefolded: ``Global Research`` → ``globalresearch``."""
-    return regex.sub(r"[\W_]+", "", name.casefold())
+    return _NOT_ALNUM.sub("", name.casefold())
