@@ -83,9 +83,14 @@ def _reads_as_name(text: str) -> bool:
     )
 
 
+_FILED_FROM = regex.compile(r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$")
+
+
 def _clean_author(name: str) -> str:
     """An agency byline prints the name in capitals and the agency after it ("MATT HOLLOWAY Associated
-    Press"): the name is the capitalised words."""
+    Press"): the name is the capitalised words. A sign-off says where each reporter filed from
+    ("Reporting by Ana Ruiz in Lima and …"): the place is not part of the name."""
+    name = _FILED_FROM.sub("", name)
     words = name.split()
     caps = 0
     while caps < len(words) and _ALL_CAPS_TOKEN.match(words[caps]) and len(words[caps].strip(".")) > 1:
@@ -95,10 +100,33 @@ def _clean_author(name: str) -> str:
     return name
 
 
+def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str = "") -> str:
+    """A byline's name without the outlet's name run into it; "" when the name is the outlet's own
+    and the same byline names people beside it."""
+    key = _name_key(name)
+    words = name.split()
+    for org in org_names:
+        okey = _name_key(org)
+        if not okey:
+            continue
+        if key == okey:
+            # a holder may be the author herself ("By Ana Ruiz" … "© Ana Ruiz"): only the publisher's name is dropped
+            return "" if among_others and publisher_key == okey else name
+        n = len(org.split())
+        if len(words) - n >= 2 and _name_key(" ".join(words[-n:])) == okey:
+            return " ".join(words[:-n])
+    return name
+
+
+def _name_key(name: str) -> str:
+    """A name's key: "The Salt Flats Review" and "Salt Flats Review" are one name."""
+    return squash(regex.sub(r"^\s*the\s+", "", name, flags=regex.I))
+
+
 def _dedupe(names):
     seen, out = set(), []
     for n in names:
-        key = squash(n)
+        key = _name_key(n)
         if key and key not in seen:
             seen.add(key)
             out.append(n)
@@ -131,6 +159,11 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # Visible bylines first, then machine-readable ones; lists ("A, B and C") are split.
     # A link to an author's page (a rule's empty ``link_text`` group marks it) names the author by
     # its visible text; it counts only when no visible byline names anyone.
+    # The outlet's own name (the publisher's, or a copyright holder's) in a byline is the outlet, not an author:
+    # "By A and B, Outlet" names two authors; "Author: Jane Doe Outlet Desk", run together, names Jane Doe.
+    org_names = [n for n in ([publisher["name"]] if publisher else []) + [
+        x for h in hits if h.emits.get("holder") for x in _split_holders(h.emits["holder"])
+    ] if len(n.split()) >= 2]
     authors, linked_authors = [], []
     for h in sorted(
         (h for h in hits if ("author" in h.emits or _is_link_text(h)) and h.region not in NOT_ARTICLE),
@@ -141,8 +174,12 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             if _reads_as_name(name):
                 linked_authors.append((name, _ev(doc, h)))
             continue
-        for name in _AUTHOR_SPLIT.split(h.emits["author"]):
+        names = _AUTHOR_SPLIT.split(h.emits["author"])
+        for name in names:
             name = _clean_author(name)
+            name = _strip_outlet(
+                name, org_names, len([n for n in names if n.strip()]) > 1, _name_key(publisher["name"]) if publisher else ""
+            )
             if h.rule in _UNLABELLED_BYLINES and pub_key and squash(name) and squash(name) in pub_key:
                 continue
             if _name_ok(name):
@@ -183,7 +220,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     holders += [
         x
         for x in _dedupe(x for c in copyright_notices for x in c["holders"])
-        if squash(x) not in {squash(y) for y in holders}
+        if _name_key(x) not in {_name_key(y) for y in holders}
     ]
 
     # --- licences ---------------------------------------------------------------------
@@ -459,7 +496,8 @@ _AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*({_NAME_WORDS})$")
 def _split_holders(holder: str) -> list[str]:
     """ "A; B", "A / B", "A and B" are two holders; so is "A & B" when both sides are names of two words or
     more ("Rooftop Radio & Peter Lindqvist"), not a firm's name with "&" in it ("Keyboard & Pipe Ltd")."""
-    parts = regex.split(r"\s*(?:;|/|\band\b(?=\s+[A-Z]))\s*", holder)
+    # "Lucía Ortega and the Salt Flats Review": the article "the" does not join the names.
+    parts = regex.split(r"\s*(?:;|/|\band\b(?=\s+(?:the\s+)?\p{Lu}))\s*", holder)
     # "Lucia Vargas, Institute for Hemispheric Affairs" names two holders; "Vox Media, LLC" one.
     split = []
     for p in parts:
