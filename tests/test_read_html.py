@@ -747,3 +747,18 @@ def test_jsonld_publisher_and_author_given_by_reference_are_named():
     assert ("jsonld.publisher", "Quillon Review") in signals
     assert ("jsonld.author", "Ada Byrne") in signals
     assert not any(v == "#nobody" for _, v in signals)
+
+
+def test_a_hidden_republish_box_is_read_as_an_aside_and_other_hidden_text_is_not():
+    page = ('<html><body><article><p>Story.</p></article>'
+            '<div id="republish-modal" class="modal" hidden><h2>Republish this article</h2>'
+            '<p>You may republish this story under CC BY-ND 4.0.</p></div>'
+            '<dialog class="republish-dialog"><p>Credit the newsroom.</p></dialog>'
+            '<div style="display: none"><p>Draft notes.</p></div><dialog><p>Sign in</p></dialog></body></html>')
+    doc = read_html(page, "page.html")
+    assert "You may republish this story under CC BY-ND 4.0." in doc.text
+    assert "Credit the newsroom." in doc.text
+    assert "Draft notes" not in doc.text and "Sign in" not in doc.text
+    box = doc.text.index("You may republish")
+    assert doc.region_at(box) == "aside"
+    assert doc.region_at(doc.text.index("Story.")) != "aside"

@@ -867,6 +867,17 @@ for _t in _BLOCK | _NOTEXT | _SKIP | set(_ACTIONS) | set(_KIND) | set(_REGION_TA
 del _t, _flags
 
 
+def _republish_box(attrs: dict) -> bool:
+    """A hidden element that is a publisher's "Republish this story" box (a modal or a closed
+    dialog that opens on a click): what it says are the page's terms, so it is read, as an
+    aside (outside the article's text, as a sidebar box would be)."""
+    for key in ("id", "class", "aria-label", "aria-labelledby", "data-modal", "data-target"):
+        v = attrs.get(key)
+        if v and "republish" in v.lower():
+            return True
+    return False
+
+
 def _plain_transition(ctx: tuple, tag: str, attrs: dict, ctxs: dict) -> tuple:
     """``(context, flags, action)`` an element of no telling attribute leads to from ``ctx``
     (what the walk's full look at it gives), cached in ``ctx`` as the walk caches it."""
@@ -889,6 +900,8 @@ def _plain_transition(ctx: tuple, tag: str, attrs: dict, ctxs: dict) -> tuple:
         if "open" not in attrs:
             nm = 1
             cacheable = False
+    if nm == 1 and ctx[2] != 1 and attrs and _republish_box(attrs):
+        nm, nr, cacheable = ctx[2], "aside", False
     key = (nk, nr, nm)
     nctx = ctxs.get(key)
     if nctx is None:
@@ -1220,6 +1233,8 @@ def _read_doc(source: str, path: str, url: str | None, cut_raw: bool) -> Documen
                     if "open" not in attrs:
                         nm = 1
                         cacheable = False
+                if nm == 1 and m != 1 and attrs and _republish_box(attrs):
+                    nm, nr, cacheable = m, "aside", False
                 fl = flags & 5
                 key = (nk, nr, nm)
                 nctx = ctxs.get(key)
