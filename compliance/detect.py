@@ -63,7 +63,7 @@ def _name_ok(name: str) -> bool:
 
 
 _ALL_CAPS_TOKEN = regex.compile(r"^[\p{Lu}][\p{Lu}.'’-]*$")
-_NAME_TOKEN = regex.compile(r"^(?:\p{Lu}[\p{L}'’.-]*|van|von|de|del|della|da|das|dos|du|der|den|ter|ten|al|bin|ibn|la|le|di|y)$")
+_NAME_TOKEN = regex.compile(r"^(?:\p{Lu}[\p{L}'’.-]*|van|von|de|del|della|da|das|dos|do|du|des|der|den|ter|ten|al|bin|ibn|la|le|los|las|di|zu|af|av|y)$")
 _NOT_NAME_WORDS = frozenset("more all view see read about our the posts stories articles author authors staff team".split())
 
 
@@ -100,9 +100,9 @@ def _clean_author(name: str) -> str:
     return name
 
 
-def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str = "") -> str:
-    """A byline's name without the outlet's name run into it; "" when the name is the outlet's own
-    and the same byline names people beside it."""
+def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str = "") -> tuple[str, str | None]:
+    """A byline's name without the outlet's name run into it, and that outlet; "" when the name is the
+    outlet's own and the same byline names people beside it."""
     key = _name_key(name)
     words = name.split()
     for org in org_names:
@@ -111,11 +111,11 @@ def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str =
             continue
         if key == okey:
             # a holder may be the author herself ("By Ana Ruiz" … "© Ana Ruiz"): only the publisher's name is dropped
-            return "" if among_others and publisher_key == okey else name
+            return ("" if among_others and publisher_key == okey else name), None
         n = len(org.split())
         if len(words) - n >= 2 and _name_key(" ".join(words[-n:])) == okey:
-            return " ".join(words[:-n])
-    return name
+            return " ".join(words[:-n]), org
+    return name, None
 
 
 def _name_key(name: str) -> str:
@@ -165,6 +165,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         x for h in hits if h.emits.get("holder") for x in _split_holders(h.emits["holder"])
     ] if len(n.split()) >= 2]
     authors, linked_authors = [], []
+    run_in_outlet = None
     for h in sorted(
         (h for h in hits if ("author" in h.emits or _is_link_text(h)) and h.region not in NOT_ARTICLE),
         key=lambda h: h.signal is not None,
@@ -177,13 +178,17 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         names = _AUTHOR_SPLIT.split(h.emits["author"])
         for name in names:
             name = _clean_author(name)
-            name = _strip_outlet(
+            name, outlet = _strip_outlet(
                 name, org_names, len([n for n in names if n.strip()]) > 1, _name_key(publisher["name"]) if publisher else ""
             )
+            if outlet and publisher is None:
+                run_in_outlet = {"name": outlet, "evidence": [_ev(doc, h)]}
             if h.rule in _UNLABELLED_BYLINES and pub_key and squash(name) and squash(name) in pub_key:
                 continue
             if _name_ok(name):
                 authors.append((name.strip(), _ev(doc, h)))
+    if publisher is None and run_in_outlet:
+        publisher = run_in_outlet  # "Author: Jane Doe Harbour Science Desk": the outlet printed with the byline
     if linked_authors and not any(e["signal"] is None for _, e in authors):
         authors = linked_authors + authors
     author_names = _dedupe(n for n, _ in authors)
@@ -510,6 +515,8 @@ def _split_holders(holder: str) -> list[str]:
                 merged.append(x)
         split.extend(merged)
     parts = split
+    # "A and the B": the second holder is "B".
+    parts = [regex.sub(r"^the\s+(?=\p{Lu})", "", x) if i else x for i, x in enumerate(parts)]
     out = []
     for p in parts:
         m = _AMPERSAND_PAIR.match(p.strip())
