@@ -83,6 +83,8 @@ def _reads_as_name(text: str) -> bool:
     )
 
 
+#: "A and B, Outlet": the last name stands after a comma that follows a list joined by "and".
+_AFTER_LIST = regex.compile(r"(?:\band\b|&|\by\b|\bet\b|\bund\b)[^,;]*,\s*[^,;]+$")
 _FILED_FROM = regex.compile(r"\s+in\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,2}$")
 
 
@@ -100,9 +102,12 @@ def _clean_author(name: str) -> str:
     return name
 
 
-def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str = "") -> tuple[str, str | None]:
+def _strip_outlet(
+    name: str, org_names, among_others: bool, publisher_key: str = "", affiliation: bool = False
+) -> tuple[str, str | None]:
     """A byline's name without the outlet's name run into it, and that outlet; "" when the name is the
-    outlet's own and the same byline names people beside it."""
+    outlet's own and the same byline names people beside it: the publisher's name, or a holder's in the
+    affiliation place after a list of authors ("By A and B, Outlet")."""
     key = _name_key(name)
     words = name.split()
     for org in org_names:
@@ -111,7 +116,7 @@ def _strip_outlet(name: str, org_names, among_others: bool, publisher_key: str =
             continue
         if key == okey:
             # a holder may be the author herself ("By Ana Ruiz" … "© Ana Ruiz"): only the publisher's name is dropped
-            return ("" if among_others and publisher_key == okey else name), None
+            return ("" if among_others and (publisher_key == okey or affiliation) else name), None
         n = len(org.split())
         if len(words) - n >= 2 and _name_key(" ".join(words[-n:])) == okey:
             return " ".join(words[:-n]), org
@@ -176,10 +181,11 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
                 linked_authors.append((name, _ev(doc, h)))
             continue
         names = _AUTHOR_SPLIT.split(h.emits["author"])
-        for name in names:
+        for i, name in enumerate(names):
             name = _clean_author(name)
             name, outlet = _strip_outlet(
-                name, org_names, len([n for n in names if n.strip()]) > 1, _name_key(publisher["name"]) if publisher else ""
+                name, org_names, len([n for n in names if n.strip()]) > 1, _name_key(publisher["name"]) if publisher else "",
+                affiliation=i == len(names) - 1 and bool(_AFTER_LIST.search(h.emits["author"])),
             )
             if outlet and publisher is None:
                 run_in_outlet = {"name": outlet, "evidence": [_ev(doc, h)]}
@@ -495,7 +501,7 @@ _GENERIC_HOLDER = regex.compile(
 )
 _LEGAL_FORM = regex.compile(r"^(?:LLC|Inc|Ltd|Limited|L\.P|LLP|plc|PLC|Co|Corp|GmbH|AG|S\.A|SA|S\.L|SAS|B\.V|N\.V|Pty|S\.p\.A)\b\.?")
 _NAME_WORDS = r"(?:\p{Lu}[\w'’.-]*)(?:\s+\p{Lu}[\w'’.-]*)+"
-_AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*({_NAME_WORDS})$")
+_AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*(?:the\s+)?({_NAME_WORDS})$")
 
 
 def _split_holders(holder: str) -> list[str]:
