@@ -502,6 +502,10 @@ _GENERIC_HOLDER = regex.compile(
 _LEGAL_FORM = regex.compile(r"^(?:LLC|Inc|Ltd|Limited|L\.P|LLP|plc|PLC|Co|Corp|GmbH|AG|S\.A|SA|S\.L|SAS|B\.V|N\.V|Pty|S\.p\.A)\b\.?")
 _NAME_WORDS = r"(?:\p{Lu}[\w'’.-]*)(?:\s+\p{Lu}[\w'’.-]*)+"
 _AMPERSAND_PAIR = regex.compile(rf"^({_NAME_WORDS})\s*&\s*(?:the\s+)?({_NAME_WORDS})$")
+#: The last word of a firm's name: "Guardian News & Media Limited" is one holder.
+_FIRM_END = regex.compile(
+    r"\b(?:LLC|Inc|Ltd|Limited|LLP|plc|PLC|Co|Corp|Corporation|Company|GmbH|AG|SA|SAS|Pty|Group|Holdings|Media|"
+    r"Publishing|Publications|Press|Partners|Associates)\.?$")
 
 
 def _split_holders(holder: str) -> list[str]:
@@ -525,7 +529,7 @@ def _split_holders(holder: str) -> list[str]:
     parts = [regex.sub(r"^the\s+(?=\p{Lu})", "", x) if i else x for i, x in enumerate(parts)]
     out = []
     for p in parts:
-        m = _AMPERSAND_PAIR.match(p.strip())
+        m = None if _FIRM_END.search(p.strip()) else _AMPERSAND_PAIR.match(p.strip())
         out.extend([m.group(1), m.group(2)] if m else [p])
     return out
 

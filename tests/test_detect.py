@@ -219,3 +219,11 @@ def test_with_credit_beside_a_cc_licence_adds_no_source_credit():
     assert s.license == "CC-BY-4.0" and "credit_source" not in s.duties
     s = terms_of("Body.\n\nYou may republish this article with credit.\n", TEXT).summary
     assert s.license == "custom" and "credit_source" in s.duties
+
+
+def test_a_firm_with_an_ampersand_is_one_holder_and_two_names_are_two():
+    from compliance.detect import _split_holders
+
+    assert _split_holders("Guardian News & Media Limited") == ["Guardian News & Media Limited"]
+    assert _split_holders("Smith & Jones Media") == ["Smith & Jones Media"]
+    assert _split_holders("Ines Duarte & Kofi Mensah") == ["Ines Duarte", "Kofi Mensah"]
