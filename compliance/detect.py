@@ -123,9 +123,12 @@ def _strip_outlet(
     return name, None
 
 
+_LEADING_THE = regex.compile(r"^\s*the\s+", regex.I)
+
+
 def _name_key(name: str) -> str:
     """A name's key: "The Salt Flats Review" and "Salt Flats Review" are one name."""
-    return squash(regex.sub(r"^\s*the\s+", "", name, flags=regex.I))
+    return squash(_LEADING_THE.sub("", name))
 
 
 def _dedupe(names):
