@@ -22,8 +22,8 @@ RULE_TIMEOUT = 0.5
 PAGE_TIMEOUT = 3.0
 #: A text rule's regexes run only this far before and after an occurrence of one of its
 #: keywords (the whole text when there are no keywords, or when the windows cover most of it).
-WINDOW_BEFORE = 600
-WINDOW_AFTER = 400
+WINDOW_BEFORE = 400
+WINDOW_AFTER = 300
 #: Characters before and after a hit in which a rule's ``exceptions`` are searched.
 EXCEPTION_BEFORE = 120
 EXCEPTION_AFTER = 40
