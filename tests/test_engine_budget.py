@@ -131,3 +131,15 @@ def test_a_rule_that_matches_everywhere_is_bounded_too():
     hits, warnings, elapsed = timed(engine(everywhere, timeout=0.1), text_doc("ab " * 300_000))
     assert elapsed < 0.6
     assert out_of_time(warnings, "DOT001") and hits  # the hits found in time are kept
+
+
+def test_a_condition_rule_with_keywords_reads_only_stretches_that_hold_one():
+    from compliance.packs.loader import default_ruleset
+
+    rs = default_ruleset()
+    grant = "You may republish this story for free on your website. "
+    eng = Engine(rs)
+    with_link = {h.rule for h in eng.run(text_doc(grant + "Include a link back to the original story."))[0]}
+    without = {h.rule for h in eng.run(text_doc(grant + "Credit the author."))[0]}
+    assert "XPOST013" in with_link and "XPOST013" not in without
+    assert rs.get("XPOST013").keywords

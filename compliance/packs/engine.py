@@ -269,7 +269,11 @@ class Engine:
                     merged[-1][1] = max(merged[-1][1], hi)
                 else:
                     merged.append([lo, hi])
+            same_length = len(folded) == len(text)
             for lo, hi in merged:
+                # A condition rule with keywords reads a stretch only where one of them stands in it.
+                if rule.keywords and same_length and not any(k in folded[lo:hi] for k in rule.keywords):
+                    continue
                 before = len(hits)
                 try:
                     self._scan(rule, doc, lo, hi, hits, end)
