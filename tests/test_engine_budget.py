@@ -134,12 +134,11 @@ def test_a_rule_that_matches_everywhere_is_bounded_too():
 
 
 def test_a_condition_rule_with_keywords_reads_only_stretches_that_hold_one():
-    from compliance.packs.loader import default_ruleset
-
-    rs = default_ruleset()
-    grant = "You may republish this story for free on your website. "
-    eng = Engine(rs)
-    with_link = {h.rule for h in eng.run(text_doc(grant + "Include a link back to the original story."))[0]}
-    without = {h.rule for h in eng.run(text_doc(grant + "Credit the author."))[0]}
-    assert "XPOST013" in with_link and "XPOST013" not in without
-    assert rs.get("XPOST013").keywords
+    trigger = rule("T1", patterns=("republish",))
+    gated = rule("C1", kind="conditional", patterns=("credit",), within=("T1",), window=200, keywords=("attribution",))
+    plain = rule("C2", kind="conditional", patterns=("credit",), within=("T1",), window=200)
+    eng = engine(trigger, gated, plain, timeout=1.0, page_timeout=5.0)
+    fired = {h.rule for h in eng.run(text_doc("You may republish this story. Please credit the author."))[0]}
+    assert fired == {"T1", "C2"}
+    fired = {h.rule for h in eng.run(text_doc("You may republish this story. Attribution: please credit the author."))[0]}
+    assert fired == {"T1", "C1", "C2"}
