@@ -129,6 +129,17 @@ def _values_with(joined: tuple[str, list[int]], keywords: tuple[str, ...]) -> li
     return sorted(found)
 
 
+def _merged(spans) -> list[tuple[int, int]]:
+    """``(start, end)`` stretches, overlapping ones joined, in order."""
+    out: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
 @lru_cache(maxsize=4096)
 def _wanted_kinds(wanted: tuple[str, ...], available: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(kind for kind in available
@@ -164,17 +175,11 @@ class Engine:
         """Stretches of text around the rule's keywords, merged; None means scan everything."""
         if found is None or not rule.keywords:
             return None
-        spans = sorted((max(0, p - WINDOW_BEFORE), min(size, p + WINDOW_AFTER))
-                       for k in rule.keywords for p in found.get(k, ()))
-        merged: list[list[int]] = []
-        for lo, hi in spans:
-            if merged and lo <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], hi)
-            else:
-                merged.append([lo, hi])
+        merged = _merged((max(0, p - WINDOW_BEFORE), min(size, p + WINDOW_AFTER))
+                         for k in rule.keywords for p in found.get(k, ()))
         if sum(hi - lo for lo, hi in merged) > size // 2:
             return None
-        return [(lo, hi) for lo, hi in merged]
+        return merged
 
     def run(self, doc: Document) -> tuple[list[Hit], list[str]]:
         """All hits on ``doc`` in document order, and warnings (rules that ran out of time)."""
@@ -262,13 +267,7 @@ class Engine:
             seen: set[tuple[int, int]] = set()
             # The stretches after each trigger, merged: a grant found by two rules, or a licence
             # beside it, is read once.
-            spans = sorted((max(0, t.start - rule.window // 4), min(len(text), t.end + rule.window)) for t in triggers)
-            merged: list[list[int]] = []
-            for lo, hi in spans:
-                if merged and lo <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], hi)
-                else:
-                    merged.append([lo, hi])
+            merged = _merged((max(0, t.start - rule.window // 4), min(len(text), t.end + rule.window)) for t in triggers)
             same_length = len(folded) == len(text)
             for lo, hi in merged:
                 # A condition rule with keywords reads a stretch only where one of them stands in it.
