@@ -36,9 +36,6 @@ INDEX_THRESHOLD = 0.05
 #: navigation and footers too, which lowers the estimated share of a copy. Pages with no source
 #: at that level are unmatched without a full read.
 QUICK_FACTOR = 0.5
-#: Seconds one page may take to be judged (read, matched, checked) before it is given up as an
-#: error result and the run goes on; ``--timeout-per-page`` and ``timeout_per_page`` change it.
-TIMEOUT_PER_PAGE = 60.0
 
 
 class PageTimeout(BaseException):

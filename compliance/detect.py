@@ -169,9 +169,11 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # its visible text; it counts only when no visible byline names anyone.
     # The outlet's own name (the publisher's, or a copyright holder's) in a byline is the outlet, not an author:
     # "By A and B, Outlet" names two authors; "Author: Jane Doe Outlet Desk", run together, names Jane Doe.
+    split_holders = {id(h): _split_holders(h.emits["holder"]) for h in hits if h.emits.get("holder")}
     org_names = [n for n in ([publisher["name"]] if publisher else []) + [
-        x for h in hits if h.emits.get("holder") for x in _split_holders(h.emits["holder"])
+        x for names in split_holders.values() for x in names
     ] if len(n.split()) >= 2]
+    publisher_key = _name_key(publisher["name"]) if publisher else ""
     authors, linked_authors = [], []
     run_in_outlet = None
     for h in sorted(
@@ -184,11 +186,12 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
                 linked_authors.append((name, _ev(doc, h)))
             continue
         names = _AUTHOR_SPLIT.split(h.emits["author"])
+        among_others = sum(1 for n in names if n.strip()) > 1
+        after_list = bool(_AFTER_LIST.search(h.emits["author"]))
         for i, name in enumerate(names):
             name = _clean_author(name)
             name, outlet = _strip_outlet(
-                name, org_names, len([n for n in names if n.strip()]) > 1, _name_key(publisher["name"]) if publisher else "",
-                affiliation=i == len(names) - 1 and bool(_AFTER_LIST.search(h.emits["author"])),
+                name, org_names, among_others, publisher_key, affiliation=after_list and i == len(names) - 1
             )
             if outlet and publisher is None:
                 run_in_outlet = {"name": outlet, "evidence": [_ev(doc, h)]}
@@ -201,7 +204,6 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     if linked_authors and not any(e["signal"] is None for _, e in authors):
         authors = linked_authors + authors
     author_names = _dedupe(n for n, _ in authors)
-
 
     # A notice that binds only another party's articles ("Associated Press articles: …") counts when the page
     # is that party's: its publisher, or a byline that names it ("By ANNA LOPEZ Associated Press").
@@ -221,7 +223,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             holder = h.emits.get("holder")
             if holder and h.start >= 0 and _IMAGE_CREDIT_BEFORE.search(doc.text[max(0, h.start - 40):h.start]):
                 continue  # "…; photos © Agency": the photos' holder, not the article's
-            holders = [x for x in _split_holders(holder) if _name_ok(x) and not _GENERIC_HOLDER.match(x)] if holder else []
+            holders = [x for x in split_holders[id(h)] if _name_ok(x) and not _GENERIC_HOLDER.match(x)] if holder else []
             copyright_notices.append(
                 {
                     "holders": holders,
@@ -468,6 +470,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     )
 
 
+_MORE_NAMES = regex.compile(r"\s*(?:,|and|&)\s+(?:to\s+)?(?:the\s+)?\p{Lu}")
 _CREDIT_VERB = regex.compile(r"^(?:credit|cite|acknowledge|mention|name|attribut\w*)\s+(?:it\s+)?(?:to\s+)?", regex.I)
 
 
@@ -484,7 +487,7 @@ def _credited_duties(doc: Document, h: Hit, author_names) -> tuple[str, ...]:
     for name in author_names:
         if tail.casefold().startswith(name.casefold()):
             rest = tail[len(name):]
-            if regex.match(r"\s*(?:,|and|&)\s+(?:to\s+)?(?:the\s+)?\p{Lu}", rest):
+            if _MORE_NAMES.match(rest):
                 return tuple(dict.fromkeys(duties + ("credit_author",)))
             return tuple(d for d in duties if d != "credit_source") + ("credit_author",)
     return duties
@@ -511,11 +514,15 @@ _FIRM_END = regex.compile(
     r"Publishing|Publications|Press|Partners|Associates)\.?$")
 
 
+_HOLDER_SEPARATOR = regex.compile(r"\s*(?:;|/|\band\b(?=\s+(?:the\s+)?\p{Lu}))\s*")
+_ARTICLE_THE = regex.compile(r"^the\s+(?=\p{Lu})")
+
+
 def _split_holders(holder: str) -> list[str]:
     """ "A; B", "A / B", "A and B" are two holders; so is "A & B" when both sides are names of two words or
     more ("Rooftop Radio & Peter Lindqvist"), not a firm's name with "&" in it ("Keyboard & Pipe Ltd")."""
     # "Lucía Ortega and the Salt Flats Review": the article "the" does not join the names.
-    parts = regex.split(r"\s*(?:;|/|\band\b(?=\s+(?:the\s+)?\p{Lu}))\s*", holder)
+    parts = _HOLDER_SEPARATOR.split(holder)
     # "Lucia Vargas, Institute for Hemispheric Affairs" names two holders; "Vox Media, LLC" one.
     split = []
     for p in parts:
@@ -529,7 +536,7 @@ def _split_holders(holder: str) -> list[str]:
         split.extend(merged)
     parts = split
     # "A and the B": the second holder is "B".
-    parts = [regex.sub(r"^the\s+(?=\p{Lu})", "", x) if i else x for i, x in enumerate(parts)]
+    parts = [_ARTICLE_THE.sub("", x) if i else x for i, x in enumerate(parts)]
     out = []
     for p in parts:
         m = None if _FIRM_END.search(p.strip()) else _AMPERSAND_PAIR.match(p.strip())

@@ -67,22 +67,18 @@ def _resolve(emits: dict, groups: dict) -> dict:
 
 
 def _signal_index(doc: Document) -> dict[str, list[tuple]]:
-    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region,
-    casefolded value)."""
+    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region)."""
     index: dict[str, list[tuple]] = {}
     for ln in doc.links:
-        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region,
-                                             ln.href.casefold()))
+        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region))
         if ln.text:
-            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region,
-                                                      ln.text.casefold()))
+            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region))
     for e in doc.embeds:
-        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region, e.url.casefold()))
+        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region))
         if e.alt:
-            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region,
-                                                          e.alt.casefold()))
+            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region))
     for sg in doc.signals:
-        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region, sg.value.casefold()))
+        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region))
     return index
 
 
@@ -104,13 +100,19 @@ def _keyword_automaton(keywords: list[str]):
 
 
 def _joined(items: list[tuple]) -> tuple[str, list[int]]:
-    """The casefolded values of one kind's items joined by newlines, and where each starts."""
+    """The values of one kind's items joined by newlines and casefolded, and where each starts."""
+    values = [item[0] for item in items]
+    text = "\n".join(values)
+    folded = text.casefold()
+    if len(folded) != len(text):  # casefolding changed a length: fold each value
+        values = [v.casefold() for v in values]
+        folded = "\n".join(values)
     starts = []
     at = 0
-    for item in items:
+    for v in values:
         starts.append(at)
-        at += len(item[5]) + 1
-    return "\n".join(item[5] for item in items), starts
+        at += len(v) + 1
+    return folded, starts
 
 
 def _values_with(joined: tuple[str, list[int]], keywords: tuple[str, ...]) -> list[int]:
@@ -236,7 +238,7 @@ class Engine:
             if end is None:
                 continue
             try:
-                for kind, value, start, stop, src, region, _ in items:
+                for kind, value, start, stop, src, region in items:
                     if rule.scope and region not in rule.scope:
                         continue
                     for pat in rule.patterns:
@@ -271,8 +273,10 @@ class Engine:
             same_length = len(folded) == len(text)
             for lo, hi in merged:
                 # A condition rule with keywords reads a stretch only where one of them stands in it.
-                if rule.keywords and same_length and not any(k in folded[lo:hi] for k in rule.keywords):
-                    continue
+                if rule.keywords and same_length:
+                    stretch = folded[lo:hi]
+                    if not any(k in stretch for k in rule.keywords):
+                        continue
                 before = len(hits)
                 try:
                     self._scan(rule, doc, lo, hi, hits, end)
