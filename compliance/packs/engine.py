@@ -12,6 +12,7 @@ import regex
 
 from ..document import Document
 from ..licenses import normalise_group
+from . import accel
 from .loader import Rule, RuleSet
 
 #: Seconds one rule's regexes (patterns and exceptions, over every stretch of text or signal
@@ -24,6 +25,9 @@ PAGE_TIMEOUT = 3.0
 #: keywords (the whole text when there are no keywords, or when the windows cover most of it).
 WINDOW_BEFORE = 400
 WINDOW_AFTER = 300
+#: Texts at least this long are first read by the accelerator (when it is installed), which
+#: tells the engine which patterns cannot match on them; shorter ones are cheaper to scan directly.
+ACCEL_MIN_CHARS = 2000
 #: Characters before and after a hit in which a rule's ``exceptions`` are searched.
 EXCEPTION_BEFORE = 120
 EXCEPTION_AFTER = 40
@@ -163,7 +167,8 @@ class Engine:
     to run are skipped and named in one warning.
     """
 
-    def __init__(self, ruleset: RuleSet, timeout: float = RULE_TIMEOUT, page_timeout: float = PAGE_TIMEOUT):
+    def __init__(self, ruleset: RuleSet, timeout: float = RULE_TIMEOUT, page_timeout: float = PAGE_TIMEOUT,
+                 accelerate: bool | None = None):
         self.ruleset = ruleset
         self.timeout = timeout
         self.page_timeout = page_timeout
@@ -172,6 +177,20 @@ class Engine:
         self.conditional_rules = [r for r in ruleset.rules if r.kind == "conditional"]
         self._keywords = sorted({k for r in self.text_rules for k in r.keywords})
         self._automaton = _keyword_automaton(self._keywords)
+        # The accelerator's pattern numbers: a rule's patterns are numbered from _first[rule.id].
+        self.accelerate = accel.available() if accelerate is None else (accelerate and accel.available())
+        self._first: dict[str, int] = {}
+        self._prefilter: accel.Prefilter | None = None
+        self._may: set[int] | None = None  # the current page's patterns that may match, while it runs
+
+    def _prefilter_for(self) -> accel.Prefilter:
+        if self._prefilter is None:
+            patterns: list[tuple[str, bool]] = []
+            for rule in self.text_rules + self.conditional_rules:
+                self._first[rule.id] = len(patterns)
+                patterns.extend((p, rule.case_sensitive) for p in rule.pattern_sources)
+            self._prefilter = accel.Prefilter(patterns)
+        return self._prefilter
 
     def _windows(self, rule: Rule, found: dict[str, list[int]] | None, size: int) -> list[tuple[int, int]] | None:
         """Stretches of text around the rule's keywords, merged; None means scan everything."""
@@ -191,6 +210,9 @@ class Engine:
         page_end = clock() + self.page_timeout
         skipped: list[str] = []  # rules not run: the page's time was spent
         text = doc.text
+        self._may = None
+        if self.accelerate and len(text) >= ACCEL_MIN_CHARS:
+            self._may = self._prefilter_for().scan(text)
         folded = text.casefold()
         found: dict[str, list[int]] | None = None
         if len(folded) == len(text) and self._automaton is not None:
@@ -320,8 +342,14 @@ class Engine:
         text = doc.text
         clock = time.monotonic
         spans: list[tuple[int, int]] = []
+        may = self._may
+        if may is not None:
+            first = self._first[rule.id]
+            held = self._prefilter.holds
         try:
-            for pat in rule.patterns:
+            for j, pat in enumerate(rule.patterns):
+                if may is not None and first + j not in may and held(first + j):
+                    continue  # the accelerator found that this pattern cannot match on the page
                 left = end - clock()
                 if left <= 0:
                     raise _OutOfTime
