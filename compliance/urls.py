@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
@@ -31,16 +32,33 @@ def _split(url: str) -> SplitResult | None:
     return parts
 
 
-@lru_cache(maxsize=65536)
+#: An http(s) URL whose host is plain (letters, digits, dots and hyphens; no user, port or
+#: brackets): its host is read without ``urlsplit``.
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]+)(?:[/?#]|\Z)", re.ASCII)
+
+
 def registered_domain(url_or_host: str) -> str:
     """``https://www.news.example.co.uk/a`` → ``example.co.uk``; '' when there is none, or when
     the URL is malformed."""
+    m = _PLAIN_HOST.match(url_or_host)
+    if m is not None:  # the commonest shape: one cached answer per host
+        return _host_domain(m.group(1))
+    return _registered_domain(url_or_host)
+
+
+@lru_cache(maxsize=65536)
+def _registered_domain(url_or_host: str) -> str:
     host = url_or_host
     if "//" in host or "/" in host:
         parts = _split(host if "//" in host else "//" + host)
         if parts is None:
             return ""
         host = parts.hostname or ""
+    return _host_domain(host)
+
+
+@lru_cache(maxsize=65536)
+def _host_domain(host: str) -> str:
     host = host.strip(".").lower()
     if not host:
         return ""
@@ -87,6 +105,26 @@ def _subdomain(host: str) -> str:
     sub = ext.subdomain.lower()
     sub = regex.sub(r"^(www\d*|m|mobile|amp)(\.|$)", "", sub)
     return f"|{sub}" if sub else ""
+
+
+def on_site(url: str, site: str) -> bool:
+    """Whether ``url``'s registered domain is ``site`` (a registered domain). Cheap for the many
+    URLs of a page that are not: a URL's registered domain is written in it (hosts compare
+    lowercased), so a URL that does not hold ``site`` is never parsed."""
+    return bool(site) and site in url.lower() and registered_domain(url) == site
+
+
+def links_to(hrefs, original: str) -> int:
+    """The index of the first of ``hrefs`` that names the same article as ``original``, or -1.
+    Only the hrefs on the original's site are parsed (see :func:`on_site`)."""
+    key = normalise(original)
+    site = registered_domain(original)
+    if not key or not site:
+        return -1
+    for i, href in enumerate(hrefs):
+        if site in href.lower() and normalise(href) == key:
+            return i
+    return -1
 
 
 def same_article(a: str, b: str) -> bool:

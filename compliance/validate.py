@@ -17,7 +17,7 @@ from .match import Alignment, align, word_spans
 from .match import words as words_of
 from .packs.loader import RuleSet, default_ruleset
 from .terms import Terms
-from .urls import domain_label, is_home_page, normalise, registered_domain, same_article, squash
+from .urls import domain_label, is_home_page, links_to, normalise, on_site, registered_domain, same_article, squash
 
 VENUES = ("community", "noncommercial", "commercial", "print")
 BOILERPLATE_REGIONS = ("nav", "footer", "aside", "comment", "header", "figcaption")
@@ -346,11 +346,10 @@ def _fair_use(c: _Copy, terms: Terms, source, alignment, venue, original, findin
     if not c.doc.has_hyperlinks:
         linked = None
     elif original:
-        key = normalise(original)
-        linked = any(normalise(ln.href) == key for ln in c.doc.links)
+        linked = links_to([ln.href for ln in c.doc.links], original) >= 0
     else:
-        site = {registered_domain(u) for u in (terms.source.get("url"),) if u}
-        linked = bool(site) and any(registered_domain(ln.href) in site for ln in c.doc.links)
+        site = registered_domain(terms.source.get("url") or "")
+        linked = any(on_site(ln.href, site) for ln in c.doc.links)
     return measure(
         c.doc,
         source,
@@ -391,15 +390,16 @@ def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, ad
         else:
             add("LINK001", "cannot_verify", msg, offset=anchor)
         return
+    found = links_to([ln.href for ln in doc.links], original)
+    if found >= 0:
+        ln = doc.links[found]
+        span = (ln.start, ln.end) if ln.end > ln.start else None
+        add("LINK001", "met", f"links to the original article ({ln.href})", span=span, offset=ln.start)
+        return
     key = normalise(original)
     site = registered_domain(original)
-    for ln in doc.links:
-        if normalise(ln.href) == key:
-            span = (ln.start, ln.end) if ln.end > ln.start else None
-            add("LINK001", "met", f"links to the original article ({ln.href})", span=span, offset=ln.start)
-            return
     canonical = [s.value for s in doc.signals if s.kind == "canonical" and normalise(s.value) == key]
-    same_site = [ln for ln in doc.links if site and registered_domain(ln.href) == site]
+    same_site = [ln for ln in doc.links if on_site(ln.href, site)]
     home = [ln for ln in same_site if is_home_page(ln.href)]
     if home and len(home) == len(same_site):
         ln = home[0]
