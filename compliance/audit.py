@@ -18,7 +18,8 @@ from .detect import detect_terms
 from .document import Document, InputError
 from .match import Index, align
 from .packs.loader import RuleSet, default_ruleset
-from .read import HTML, TEXT, prepare, read_bytes, read_prepared
+from .read import HTML, TEXT, check, read_bytes, read_prepared, utf8_declared
+from .read.decode import decode
 from .read.quick import quick_html
 from .terms import Terms
 from .urls import registered_domain
@@ -185,15 +186,22 @@ def judge_entry(ref: Reference, entry: Entry, *, venue_for=lambda url: None, thr
 def _judge(ref: Reference, entry: Entry, *, venue_for, thresholds: Thresholds, max_bytes: int, quick: bool) -> dict:
     if entry.error:
         return _line(entry, status="error", error=entry.error)
+    data = entry.data
     try:
-        kind, text = prepare(entry.data, entry.name, media_type=entry.media_type, charset=entry.charset,
-                             max_bytes=max_bytes)
+        kind = check(data, entry.name, media_type=entry.media_type, max_bytes=max_bytes)
+        text = None
+        if not (quick and kind == HTML and utf8_declared(data, entry.charset)):
+            text, _ = decode(data, entry.charset, sniff_markup=kind == HTML)
     except InputError as exc:
         return _line(entry, status="error", error=str(exc))
     if quick and kind in (HTML, TEXT):
-        words, page_url = quick_html(text, entry.url) if kind == HTML else (text, entry.url)
+        # A page that says it is UTF-8 goes to the parser as it came: most pages end here, and
+        # they are never decoded.
+        words, page_url = quick_html(data if text is None else text, entry.url) if kind == HTML else (text, entry.url)
         if not ref.index.search(words, threshold=ref.index.threshold * QUICK_FACTOR, limit=1):
             return _line(entry, url=page_url)
+    if text is None:
+        text, _ = decode(data, entry.charset, sniff_markup=True)
     doc = read_prepared(kind, text, entry.name, url=entry.url)
     url = entry.url or doc.url
     body = body_text(doc)

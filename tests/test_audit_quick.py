@@ -107,3 +107,21 @@ def test_quick_text_keeps_everything_when_the_regions_hold_most_of_the_page():
     page = "<html><body><main><p>Short lead.</p></main><footer>" + "<p>Footer words here.</p>" * 50 + "</footer></body></html>"
     text, _ = quick_html(page)
     assert "Short lead." in text and "Footer words" in text
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "windows-1252", None])
+def test_quick_stage_reads_accented_copies_in_any_declared_charset(tmp_path, charset):
+    """A UTF-8 page goes to the parser undecoded; others are decoded first. Either way a copy
+    of an accented article is found and judged as the full stage judges it."""
+    words = ("Le conseil régional a approuvé vendredi un budget élargi pour les écoles rurales, "
+             "après des mois de débats sur la rénovation des bâtiments et le transport des élèves. ")
+    article = "".join(f"<p>{words}Paragraphe numéro {i}, évoqué à Besançon.</p>" for i in range(12))
+    (tmp_path / "src.html").write_bytes(_html(f"<article>{article}</article>", '<meta charset="utf-8">'))
+    ref = build_reference([str(tmp_path / "src.html")])
+    head = f'<meta charset="{charset}">' if charset else ""
+    page = f"<!doctype html><html><head>{head}</head><body><nav>Accueil</nav><article>{article}</article></body></html>"
+    data = page.encode(charset or "utf-8")
+    entry = Entry(name="copy.html", data=data, url="https://mirror.example.net/copie")
+    fast, full = judge_entry(ref, entry), judge_entry(ref, entry, quick=False)
+    assert fast == full
+    assert fast["status"] != "unmatched"

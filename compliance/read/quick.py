@@ -23,8 +23,8 @@ _BOILERPLATE_ROLES = "[role=navigation], [role=banner], [role=contentinfo], [rol
 _NOT_TEXT = ["script", "style", "noscript", "template", "svg", "head", "title", "iframe", "select", "object"]
 
 
-def quick_html(source: str, url: str | None = None) -> tuple[str, str | None]:
-    """``(text, url)`` of decoded HTML: the visible words (a space between any two text
+def quick_html(source: str | bytes, url: str | None = None) -> tuple[str, str | None]:
+    """``(text, url)`` of HTML (decoded, or UTF-8 bytes): the visible words (a space between any two text
     nodes) and the page's own URL as the reader gives it (``url``, else the first
     ``rel=canonical`` link, else the last ``og:url``, resolved against ``<base href>``)."""
     from .html import _base_href, _resolver
