@@ -23,7 +23,10 @@ def rule(rule_id: str, kind: str = "existence", patterns: tuple[str, ...] = (EVI
 
 
 def engine(*rules: Rule, timeout: float = 0.1, page_timeout: float = 1.0) -> Engine:
-    return Engine(RuleSet((), rules), timeout=timeout, page_timeout=page_timeout)
+    # Without the accelerator, which would rule the slow pattern out on texts lacking its "!"
+    # (see test_the_accelerator_spares_a_pattern_that_cannot_match): these tests are about
+    # the budget of the regexes that do run.
+    return Engine(RuleSet((), rules), timeout=timeout, page_timeout=page_timeout, accelerate=False)
 
 
 def text_doc(text: str):
@@ -49,6 +52,18 @@ def test_the_budget_is_per_rule_per_page_not_per_keyword_window():
     _, warnings, elapsed = timed(eng, text_doc(MANY_WINDOWS))
     assert elapsed < 0.6  # one budget (0.1 s), not 40
     assert out_of_time(warnings, "EVIL001") == ["rule EVIL001 ran out of time (0.1s) and was skipped on this page"]
+
+
+def test_the_accelerator_spares_a_pattern_that_cannot_match():
+    pytest.importorskip("hyperscan")
+    eng = Engine(RuleSet((), (rule("EVIL001", keywords=("reprint",)),)), timeout=0.1, page_timeout=1.0,
+                 accelerate=True)
+    _, warnings, elapsed = timed(eng, text_doc(MANY_WINDOWS))
+    assert not out_of_time(warnings, "EVIL001")
+    assert elapsed < 0.1
+    # where the pattern can match, the regex runs (and its budget holds)
+    _, warnings, _ = timed(eng, text_doc(MANY_WINDOWS + "aaaa!"))
+    assert out_of_time(warnings, "EVIL001")
 
 
 def test_a_slow_signal_rule_is_bounded():

@@ -6,6 +6,7 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import ahocorasick
 import regex
@@ -70,19 +71,56 @@ def _resolve(emits: dict, groups: dict) -> dict:
     return out
 
 
-def _signal_index(doc: Document) -> dict[str, list[tuple]]:
-    """Every signal a rule can read, by kind: (value, text_start, text_end, source_offset, region)."""
-    index: dict[str, list[tuple]] = {}
-    for ln in doc.links:
-        index.setdefault("link", []).append((ln.href, ln.start, ln.end, ln.source_offset, ln.region))
-        if ln.text:
-            index.setdefault("link.text", []).append((ln.text, ln.start, ln.end, ln.source_offset, ln.region))
+class _Kind:
+    """The signals of one kind on a page: their values, and each one's record made on demand
+    (a page has hundreds of links, and a rule with keywords reads only those that hold one)."""
+
+    __slots__ = ("values", "objs", "shape", "joined")
+
+    def __init__(self, values: list[str], objs: list, shape: int):
+        self.values = values
+        self.objs = objs
+        self.shape = shape  # 0: a link, 1: a link's text, 2: an embed's URL, 3: an embed's alt, 4: a signal
+        self.joined: tuple[str, list[int]] | None = None
+
+    def item(self, i: int) -> tuple:
+        """(value, text_start, text_end, source_offset, region)"""
+        o = self.objs[i]
+        if self.shape <= 1:
+            return (self.values[i], o.start, o.end, o.source_offset, o.region)
+        return (self.values[i], -1, -1, o.source_offset, o.region)
+
+    def items(self) -> list[tuple]:
+        return [self.item(i) for i in range(len(self.values))]
+
+
+def _signal_index(doc: Document) -> dict[str, _Kind]:
+    """Every signal a rule can read, by kind."""
+    index: dict[str, _Kind] = {}
+    links = doc.links
+    if links:
+        index["link"] = _Kind([ln.href for ln in links], links, 0)
+        named = [ln for ln in links if ln.text]
+        if named:
+            index["link.text"] = _Kind([ln.text for ln in named], named, 1)
     for e in doc.embeds:
-        index.setdefault(f"{e.kind}.src", []).append((e.url, -1, -1, e.source_offset, e.region))
+        k = index.get(f"{e.kind}.src")
+        if k is None:
+            k = index[f"{e.kind}.src"] = _Kind([], [], 2)
+        k.values.append(e.url)
+        k.objs.append(e)
         if e.alt:
-            index.setdefault(f"{e.kind}.alt", []).append((e.alt, -1, -1, e.source_offset, e.region))
+            k = index.get(f"{e.kind}.alt")
+            if k is None:
+                k = index[f"{e.kind}.alt"] = _Kind([], [], 3)
+            k.values.append(e.alt)
+            k.objs.append(e)
     for sg in doc.signals:
-        index.setdefault(sg.kind, []).append((sg.value, -1, -1, sg.source_offset, sg.region))
+        k = index.get(sg.kind)
+        if k is None:
+            k = index[sg.kind] = _Kind([], [], 4)
+        k.values.append(sg.value)
+        k.objs.append(sg)
     return index
 
 
@@ -103,19 +141,14 @@ def _keyword_automaton(keywords: list[str]):
     return automaton
 
 
-def _joined(items: list[tuple]) -> tuple[str, list[int]]:
-    """The values of one kind's items joined by newlines and casefolded, and where each starts."""
-    values = [item[0] for item in items]
+def _joined(values: list[str]) -> tuple[str, list[int]]:
+    """``values`` joined by newlines and casefolded, and where each starts."""
     text = "\n".join(values)
     folded = text.casefold()
     if len(folded) != len(text):  # casefolding changed a length: fold each value
         values = [v.casefold() for v in values]
         folded = "\n".join(values)
-    starts = []
-    at = 0
-    for v in values:
-        starts.append(at)
-        at += len(v) + 1
+    starts = list(accumulate([len(v) + 1 for v in values[:-1]], initial=0))
     return folded, starts
 
 
@@ -243,17 +276,17 @@ class Engine:
                 warnings.append(self._out_of_time(rule, end, page_end))
         index = _signal_index(doc) if self.signal_rules else {}
         kinds = tuple(sorted(index))
-        joined: dict[str, tuple[str, list[int]]] = {}  # kind -> its values casefolded and joined, their offsets
         for rule in self.signal_rules:
             wanted = _wanted_kinds(rule.signals, kinds)
             if rule.keywords:
                 items = []
                 for k in wanted:
-                    if k not in joined:
-                        joined[k] = _joined(index[k])
-                    items.extend((k, *index[k][i]) for i in _values_with(joined[k], rule.keywords))
+                    kind = index[k]
+                    if kind.joined is None:
+                        kind.joined = _joined(kind.values)
+                    items.extend((k, *kind.item(i)) for i in _values_with(kind.joined, rule.keywords))
             else:
-                items = [(kind, *item) for kind in wanted for item in index[kind]]
+                items = [(k, *item) for k in wanted for item in index[k].items()]
             if not items:
                 continue
             end = self._deadline(rule, page_end, skipped)
