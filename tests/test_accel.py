@@ -99,6 +99,7 @@ def test_no_pattern_that_matches_is_ever_ruled_out(prefilter, patterns, ruleset)
 
 def test_same_hits_with_and_without_the_accelerator(ruleset, monkeypatch):
     monkeypatch.setattr(engine_mod, "ACCEL_MIN_CHARS", 0)
+    monkeypatch.setattr(engine_mod, "ACCEL_AFTER_PAGES", 1)
     fast, plain = Engine(ruleset, accelerate=True), Engine(ruleset, accelerate=False)
     assert fast.accelerate and not plain.accelerate
     skipped = 0
@@ -136,3 +137,20 @@ def test_a_pattern_hyperscan_refuses_is_always_run(tmp_path, monkeypatch):
     pf = accel.Prefilter([(r"abc", False), (r"(?x) a b", False)])
     assert pf.held == [0]
     assert pf.holds(0) and not pf.holds(1)
+
+
+def test_a_short_run_never_waits_for_a_compile_but_uses_a_cached_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(engine_mod, "ACCEL_MIN_CHARS", 0)
+    monkeypatch.setattr(engine_mod, "ACCEL_AFTER_PAGES", 3)
+    rules = default_ruleset()
+    doc = read_path(str(CORPUS[0]))
+    eng = Engine(rules, accelerate=True)
+    eng.run(doc)
+    eng.run(doc)
+    assert eng._may is None and not list(tmp_path.rglob("*.hsdb"))  # two pages: no compile
+    eng.run(doc)
+    assert eng._may is not None and list(tmp_path.rglob("*.hsdb"))  # the third compiles it
+    later = Engine(rules, accelerate=True)
+    later.run(doc)
+    assert later._may is not None  # a later run loads it with its first page

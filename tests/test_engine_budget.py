@@ -54,8 +54,11 @@ def test_the_budget_is_per_rule_per_page_not_per_keyword_window():
     assert out_of_time(warnings, "EVIL001") == ["rule EVIL001 ran out of time (0.1s) and was skipped on this page"]
 
 
-def test_the_accelerator_spares_a_pattern_that_cannot_match():
+def test_the_accelerator_spares_a_pattern_that_cannot_match(monkeypatch):
     pytest.importorskip("hyperscan")
+    from compliance.packs import engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "ACCEL_AFTER_PAGES", 1)
     eng = Engine(RuleSet((), (rule("EVIL001", keywords=("reprint",)),)), timeout=0.1, page_timeout=1.0,
                  accelerate=True)
     _, warnings, elapsed = timed(eng, text_doc(MANY_WINDOWS))

@@ -20,7 +20,9 @@ Hyperscan exists only for x86_64 (``pip install 'compliance[fast]'``); without i
 ``COMPLIANCE_ACCEL=0`` in the environment, the engine runs every pattern itself. A pattern the
 rewriting or Hyperscan cannot take is always run. Compiled databases are cached on disk
 (``$XDG_CACHE_HOME/compliance``, or ``~/.cache/compliance``), keyed by the expressions and the
-Hyperscan version, so only the first run of a rule set pays for the compile.
+Hyperscan version. The engine loads a cached database at once, but compiles one only once a
+run has read enough pages to repay the compile (see ``engine.ACCEL_AFTER_PAGES``): a check of
+one page never waits for it.
 """
 
 from __future__ import annotations
@@ -534,21 +536,33 @@ def _compiles(expr: bytes, flags: int) -> bool:
         return False
 
 
+class NotCached(Exception):
+    """No compiled database for these patterns is in the cache yet."""
+
+
+def _cache_path(patterns: list[tuple[str, bool]]) -> Path:
+    key = hashlib.sha256()
+    key.update(f"{_hs.__version__}|{MAX_BOUND}|{_REWRITE_VERSION}".encode())
+    for src, cs in patterns:
+        key.update(b"%d|" % cs + src.encode("utf-8", "surrogatepass") + b"\0")
+    return _cache_dir() / f"prefilter-{key.hexdigest()[:32]}.hsdb"
+
+
 class Prefilter:
     """One compiled database for a list of ``(pattern, case_sensitive)``, numbered in order:
     :meth:`scan` tells which of the patterns it holds may match a text."""
 
-    def __init__(self, patterns: list[tuple[str, bool]]):
+    def __init__(self, patterns: list[tuple[str, bool]], *, cached_only: bool = False):
+        """Load the database from the cache, or compile it (and cache it). With ``cached_only``,
+        raise :class:`NotCached` instead of compiling."""
         if not _import():
             raise RuntimeError("the accelerator needs hyperscan (pip install 'compliance[fast]')")
         self.size = len(patterns)
-        key = hashlib.sha256()
-        key.update(f"{_hs.__version__}|{MAX_BOUND}|{_REWRITE_VERSION}".encode())
-        for src, cs in patterns:
-            key.update(b"%d|" % cs + src.encode("utf-8", "surrogatepass") + b"\0")
-        path = _cache_dir() / f"prefilter-{key.hexdigest()[:32]}.hsdb"
+        path = _cache_path(patterns)
         loaded = _read_cache(path)
         if loaded is None:
+            if cached_only:
+                raise NotCached(path)
             loaded = _build(patterns)
             _write_cache(path, *loaded)
         self.db, self.held = loaded

@@ -29,6 +29,10 @@ WINDOW_AFTER = 300
 #: Texts at least this long are first read by the accelerator (when it is installed), which
 #: tells the engine which patterns cannot match on them; shorter ones are cheaper to scan directly.
 ACCEL_MIN_CHARS = 2000
+#: A rule set's accelerator database is loaded at once when it is cached; otherwise it is
+#: compiled (about 3 s for the bundled packs) once an engine has met this many such texts,
+#: so that only runs long enough to repay it pay for it.
+ACCEL_AFTER_PAGES = 200
 #: Characters before and after a hit in which a rule's ``exceptions`` are searched.
 EXCEPTION_BEFORE = 120
 EXCEPTION_AFTER = 40
@@ -214,15 +218,28 @@ class Engine:
         self.accelerate = accel.available() if accelerate is None else (accelerate and accel.available())
         self._first: dict[str, int] = {}
         self._prefilter: accel.Prefilter | None = None
+        self._patterns: list[tuple[str, bool]] | None = None
+        self._long_pages = 0  # texts long enough for the accelerator, met so far
         self._may: set[int] | None = None  # the current page's patterns that may match, while it runs
 
-    def _prefilter_for(self) -> accel.Prefilter:
-        if self._prefilter is None:
-            patterns: list[tuple[str, bool]] = []
+    def _accelerator(self) -> accel.Prefilter | None:
+        """The accelerator for this page, or None (not cached yet, and too few pages so far)."""
+        if self._prefilter is not None:
+            return self._prefilter
+        self._long_pages += 1
+        if self._patterns is None:
+            self._patterns = []
             for rule in self.text_rules + self.conditional_rules:
-                self._first[rule.id] = len(patterns)
-                patterns.extend((p, rule.case_sensitive) for p in rule.pattern_sources)
-            self._prefilter = accel.Prefilter(patterns)
+                self._first[rule.id] = len(self._patterns)
+                self._patterns.extend((p, rule.case_sensitive) for p in rule.pattern_sources)
+        if self._long_pages == 1 or self._long_pages >= ACCEL_AFTER_PAGES:
+            try:
+                self._prefilter = accel.Prefilter(self._patterns, cached_only=self._long_pages < ACCEL_AFTER_PAGES)
+            except accel.NotCached:
+                return None
+            except Exception:  # a broken accelerator must not stop a run: go on without it
+                self.accelerate = False
+                return None
         return self._prefilter
 
     def _windows(self, rule: Rule, found: dict[str, list[int]] | None, size: int) -> list[tuple[int, int]] | None:
@@ -240,12 +257,14 @@ class Engine:
         hits: list[Hit] = []
         warnings: list[str] = []
         clock = time.monotonic
-        page_end = clock() + self.page_timeout
-        skipped: list[str] = []  # rules not run: the page's time was spent
         text = doc.text
         self._may = None
         if self.accelerate and len(text) >= ACCEL_MIN_CHARS:
-            self._may = self._prefilter_for().scan(text)
+            pf = self._accelerator()
+            if pf is not None:
+                self._may = pf.scan(text)
+        page_end = clock() + self.page_timeout  # (a compile above is not the page's time)
+        skipped: list[str] = []  # rules not run: the page's time was spent
         folded = text.casefold()
         found: dict[str, list[int]] | None = None
         if len(folded) == len(text) and self._automaton is not None:
