@@ -434,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-100k", action="store_true", help="build a 100,000-source ref.idx (minutes)")
     ap.add_argument("--only", choices=("reading", "parse", "audit", "wet", "matching", "index"), action="append")
     args = ap.parse_args(argv)
+    from compliance.runtime import tune_gc
+
+    tune_gc(freeze=False)  # as the `compliance` command does in its process (the 1-core audit runs here)
     only = set(args.only or ("reading", "parse", "audit", "wet", "matching")) | ({"index"} if args.index_100k else set())
     import numpy as np
 

@@ -27,6 +27,7 @@ from pages import ceiling, corpus  # noqa: E402
 from compliance.detect import detect_terms  # noqa: E402
 from compliance.packs.loader import default_ruleset  # noqa: E402
 from compliance.read import read_bytes  # noqa: E402
+from compliance.runtime import tune_gc  # noqa: E402
 
 
 def _pin_one_core() -> None:
@@ -65,6 +66,7 @@ def main() -> int:
     ap.add_argument("--reps", type=int, default=3)
     args = ap.parse_args()
     _pin_one_core()
+    tune_gc(freeze=False)  # as the `compliance` command does in its process
     pages = corpus(args.pages)
     sizes = sorted(len(p) for p in pages)
     ruleset = default_ruleset()

@@ -11,6 +11,7 @@ import json
 import sys
 
 from . import __version__
+from .runtime import tune_gc
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -179,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        tune_gc(freeze=False)  # a command's process is ours: collect less often
         if not args.command:
             parser.print_help()
             return EXIT_ERROR

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..archives import Entry, Stats, iter_entries
 from ..audit import Reference, judge_entry
+from ..runtime import tune_gc
 from ..validate import Thresholds
 
 CHUNK = 32
@@ -43,9 +44,11 @@ class Venues:
         return self.default
 
 
-def _init(ref: Reference, opts: dict) -> None:
+def _init(ref: Reference, opts: dict, worker: bool = True) -> None:
     global _REF, _OPTS
     _REF, _OPTS = ref, opts
+    if worker:
+        tune_gc()  # a pool's worker: the reference stays for its life
 
 
 def _judge_chunk(entries: list[Entry]) -> list[dict]:
@@ -184,7 +187,7 @@ def run(ref: Reference, candidates: list[str], out_dir: Path, *, jobs: int = 0, 
 
         try:
             if jobs == 1:
-                _init(ref, opts)
+                _init(ref, opts, worker=False)  # (the caller's process: its collector is its own)
                 while chunk := list(islice(entries, CHUNK)):
                     write(_judge_chunk(chunk))
             else:

@@ -231,6 +231,9 @@ def _judge_input(item: tuple, ctx: dict) -> dict:
 
 
 def _judge_partition(items, ctx: dict):
+    from ..runtime import tune_gc
+
+    tune_gc(freeze=False)  # (a Python worker may be reused across tasks: no freeze)
     for item in items:
         yield _judge_input(item, ctx)
 

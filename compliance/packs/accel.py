@@ -14,7 +14,10 @@ The loosening keeps the database small, fast and quick to compile:
   0x80-0xff", and ``\\w``, ``\\d``, ``\\s``, ``.``, negated classes and ``\\p{…}`` also take
   one, so no Unicode tables are needed;
 * subroutine calls (``(?&name)``) and back-references are replaced by the group they name;
-* a bounded repeat with a large upper bound loses the bound.
+* a bounded repeat with a large upper bound loses the bound;
+* the expression starts at the pattern's most literal top-level part (a match of the pattern
+  holds a match of it): the loops of words often written before a grant's verb cost Hyperscan
+  the most and tell the least.
 
 Hyperscan exists only for x86_64 (``pip install 'compliance[fast]'``); without it, or with
 ``COMPLIANCE_ACCEL=0`` in the environment, the engine runs every pattern itself. A pattern the
@@ -47,12 +50,10 @@ def _import() -> bool:
     return True
 
 #: Bumped whenever the rewriting changes, so that cached databases are rebuilt.
-_REWRITE_VERSION = 1
+_REWRITE_VERSION = 3
 #: Upper bounds of bounded repeats above this are dropped (``{3,200}`` becomes ``{3,}``).
 MAX_BOUND = 8
-#: One non-ASCII character, as UTF-8 bytes (loosely: one or more bytes of 0x80-0xff).
-_WIDE_CHAR = r"[\x80-\xff]+"
-_ANY = r"[\x00-\xff]+"
+_ANY = r"[\x00-\xff]"
 _LETTER_PROPS = frozenset(("L", "Lu", "Ll", "Lt", "Lm", "Lo", "L&", "Letter", "Alpha", "Alphabetic"))
 _SIMPLE_ESCAPES = frozenset("ntrfvae0")
 
@@ -93,7 +94,7 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
             if c == "(":
                 out.append(parse_group(depth))
             elif c == "[":
-                out.append(("raw", parse_class()))
+                out.append(parse_class())
             elif c == "\\":
                 out.append(parse_escape())
             elif c in "*+?":
@@ -109,7 +110,7 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
                 out.append(parse_brace())
             elif c == ".":
                 pos += 1
-                out.append(("raw", "(?:.|%s)" % _WIDE_CHAR))
+                out.append(("wide", "[^\\n]"))
             elif c in "^|":
                 pos += 1
                 out.append(("raw", c))
@@ -118,7 +119,7 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
                 out.append(("raw", ""))
             else:
                 pos += 1
-                out.append(("raw", _literal(c)))
+                out.append(_literal_node(c))
         if depth:
             raise _Unsupported("unclosed (")
         return out
@@ -231,14 +232,16 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
             return ("raw", "\\A")
         if c in "zZ":  # an end anchor may hold at the end of a stretch of text and not in the whole
             return ("raw", "")
-        if c in "wdsWDS":
-            return ("raw", "(?:\\%s|%s)" % (c, _WIDE_CHAR))
+        if c in "wds":
+            return ("wide", "[\\%s\\x80-\\xff]" % c)
+        if c in "WDS":  # (as bytes, these take every byte of 0x80-0xff already)
+            return ("wide", "[\\%s]" % c)
         if c in "pP":
-            return ("raw", _prop(c))
+            return ("wide", _prop(c))
         if c in _SIMPLE_ESCAPES:
             return ("raw", "\\" + c)
         if c in "xuUN":
-            return ("raw", _literal(_code_escape(c)))
+            return _literal_node(_code_escape(c))
         if c.isdigit():
             numbers = c
             while pos < n and src[pos].isdigit():
@@ -247,7 +250,7 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
             return ("backref", int(numbers))
         if c.isalnum():
             raise _Unsupported("escape \\" + c)
-        return ("raw", _literal(c))
+        return _literal_node(c)
 
     def _code_escape(c: str) -> str:
         nonlocal pos
@@ -278,10 +281,10 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
         else:
             prop, pos = src[pos:pos + 1], pos + 1
         if c == "p" and not prop.startswith("^") and prop.split("=")[-1] in _LETTER_PROPS:
-            return "(?:[A-Za-z]|%s)" % _WIDE_CHAR
+            return "[A-Za-z\\x80-\\xff]"
         return _ANY
 
-    def parse_class() -> str:
+    def parse_class() -> tuple:
         """A character class, rewritten; non-ASCII members become the whole non-ASCII range
         (or, in a negated class, are dropped)."""
         nonlocal pos
@@ -356,12 +359,11 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
                 members.append(_class_char(ch))
             prev_char = ch
         body = "".join(members)
-        if negated:
-            # one byte outside the class, or the bytes of a non-ASCII character
-            return "(?:%s|%s)" % ("[^%s]" % body if body else "[\\x00-\\xff]", _WIDE_CHAR)
-        if not body:
-            return _WIDE_CHAR if wide else "[^\\x00-\\xff]"
-        return "(?:[%s]|%s)" % (body, _WIDE_CHAR) if wide else "[%s]" % body
+        if negated:  # (as bytes, a negated class of ASCII members takes every byte of 0x80-0xff)
+            return ("wide", "[^%s]" % body if body else _ANY)
+        if wide:
+            return ("wide", "[%s\\x80-\\xff]" % body)
+        return ("raw", "[%s]" % body if body else "[^\\x00-\\xff]")
 
     def class_char() -> str | None:
         nonlocal pos
@@ -385,9 +387,11 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
     return tree, {"names": named, "numbers": numbered}
 
 
+def _literal_node(c: str) -> tuple:
+    return ("wide", "[\\x80-\\xff]") if ord(c) > 0x7F else ("lit", _literal(c))
+
+
 def _literal(c: str) -> str:
-    if ord(c) > 0x7F:
-        return _WIDE_CHAR
     if c.isalnum() or c in " _" or c == "\n":
         return c if c != "\n" else "\\n"
     if c == "\t":
@@ -403,23 +407,47 @@ def _class_char(c: str) -> str:
     return "\\x{%x}" % ord(c)
 
 
+def _wide_quant(q: str) -> str:
+    """The repeat of a byte class standing for characters that may take several bytes each:
+    at least as many bytes as characters, and no upper bound."""
+    lazy = "?" if len(q) > 1 and q.endswith("?") else ""
+    base = q[:-1] if lazy else q
+    if base in ("*", "+"):
+        return base + lazy
+    if base == "?":
+        return "*" + lazy
+    lo = base[1:-1].split(",")[0]
+    return "{%s,}" % lo + lazy
+
+
 def _emit(nodes: list, groups: dict, depth: int = 0) -> str:
     if depth > 20:
         raise _Unsupported("recursion")
     out: list[str] = []
     dropped = False  # the last node was dropped: a quantifier after it goes too
-    for node in nodes:
+    quant_done = False  # the last node took its quantifier itself
+    for i, node in enumerate(nodes):
         kind = node[0]
         if kind == "quant":
-            if dropped or not out:
+            if dropped or not out or quant_done:
+                quant_done = False
                 continue
             out.append(node[1])
             continue
-        dropped = False
-        if kind == "raw":
+        dropped = quant_done = False
+        if kind == "raw" or kind == "lit":
             if node[1] == "":
                 dropped = True
             out.append(node[1])
+        elif kind == "wide":
+            # one character that may be non-ASCII: a byte class (with 0x80-0xff) repeated, as a
+            # character of several bytes needs several of them
+            nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+            if nxt is not None and nxt[0] == "quant":
+                out.append(node[1] + _wide_quant(nxt[1]))
+                quant_done = True
+            else:
+                out.append(node[1] + "+")
         elif kind == "group":
             gkind, name, children = node[1], node[2], node[3]
             if gkind == "look":
@@ -447,12 +475,89 @@ def _emit(nodes: list, groups: dict, depth: int = 0) -> str:
     return "".join(out)
 
 
+def _min_zero(q: str) -> bool:
+    return q.startswith(("*", "?", "{0,", "{0}"))
+
+
+def _score(nodes: list) -> int:
+    """The length of the longest run of literal characters every match of ``nodes`` holds."""
+    branches: list[list] = [[]]
+    for node in nodes:
+        if node[0] == "raw" and node[1] == "|":
+            branches.append([])
+        else:
+            branches[-1].append(node)
+    if len(branches) > 1:
+        return min(_score(b) for b in branches)
+    best = run = 0
+    for i, node in enumerate(nodes):
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        optional = nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1])
+        repeated = nxt is not None and nxt[0] == "quant"
+        if node[0] == "quant":
+            continue
+        if node[0] == "lit" and not optional:
+            run += 1
+            best = max(best, run)
+            if repeated:
+                run = 0
+            continue
+        if node[0] == "raw" and node[1] == "":
+            continue  # a dropped anchor or look-around: the run goes on
+        run = 0
+        if node[0] == "group" and node[1] != "look" and not optional:
+            best = max(best, _score(node[3]))
+    return best
+
+
+#: A pattern's looser expression starts at its most literal part when that part holds a run of
+#: at least this many characters: what comes before it (a loop of words, say) costs Hyperscan
+#: the most and tells the least.
+MIN_CORE = 3
+
+
+def _core(tree: list) -> list:
+    """The top-level nodes from the one that holds the longest literal run to the end (a match
+    of the pattern holds a match of them, so the page-level answer stays a superset)."""
+    if any(node[0] == "raw" and node[1] == "|" for node in tree):
+        return tree  # an alternation at the top: no common part to start from
+    best, start = 0, 0
+    for i, node in enumerate(tree):
+        if node[0] in ("quant", "lit") or (node[0] == "raw" and node[1] == ""):
+            continue
+        nxt = tree[i + 1] if i + 1 < len(tree) else None
+        if nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1]):
+            continue
+        if node[0] == "group" and node[1] != "look":
+            sc = _score(node[3])
+            if sc >= best:  # the latest of equals: the loops before it are what costs
+                best, start = sc, i
+    # a literal run at the top counts too
+    run_start, run = None, 0
+    for i, node in enumerate(tree):
+        nxt = tree[i + 1] if i + 1 < len(tree) else None
+        if node[0] == "lit" and not (nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1])):
+            if run == 0:
+                run_start = i
+            run += 1
+            if run > best:
+                best, start = run, run_start
+            if nxt is not None and nxt[0] == "quant":
+                run = 0
+        elif node[0] == "raw" and node[1] == "":
+            continue
+        elif node[0] != "quant":
+            run = 0
+    return tree[start:] if best >= MIN_CORE else tree
+
+
 def loosen(pattern: str) -> str | None:
-    """A Hyperscan expression that matches wherever ``pattern`` (a ``regex`` pattern) does, or
-    None when the pattern holds a construct this rewriting does not know."""
+    """A Hyperscan expression that matches somewhere in every text ``pattern`` (a ``regex``
+    pattern) matches in, or None when the pattern holds a construct this rewriting does not
+    know."""
     try:
         tree, groups = _parse(pattern)
-        return _emit(tree, groups)
+        return _emit(_core(tree), groups)
     except (_Unsupported, IndexError, ValueError, RecursionError):
         return None
 
