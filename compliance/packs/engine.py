@@ -220,6 +220,7 @@ class Engine:
         self._prefilter: accel.Prefilter | None = None
         self._patterns: list[tuple[str, bool]] | None = None
         self._long_pages = 0  # texts long enough for the accelerator, met so far
+        self._spans: dict[str, range | bool] = {}  # a rule's pattern numbers, when all are held
         self._may: set[int] | None = None  # the current page's patterns that may match, while it runs
 
     def _accelerator(self) -> accel.Prefilter | None:
@@ -277,7 +278,10 @@ class Engine:
                     found[k] = [last - back]
                 elif len(where) < MAX_KEYWORD_HITS:
                     where.append(last - back)
+        may = self._may
         for rule in self.text_rules:
+            if may is not None and self._ruled_out(rule, may):
+                continue
             if rule.keywords:
                 if found is not None:
                     if not any(k in found for k in rule.keywords):
@@ -334,6 +338,8 @@ class Engine:
         for h in hits:
             fired.setdefault(h.rule, []).append(h)
         for rule in self.conditional_rules:
+            if may is not None and self._ruled_out(rule, may):
+                continue
             triggers = [t for trigger_id in rule.within for t in fired.get(trigger_id, ()) if t.start >= 0]
             if not triggers:
                 continue
@@ -372,6 +378,16 @@ class Engine:
                             f"({self.page_timeout}s for all rules)")
         hits.sort(key=lambda h: (h.start < 0, h.start, h.rule))
         return hits, warnings
+
+    def _ruled_out(self, rule: Rule, may: set[int]) -> bool:
+        """Whether the accelerator found that none of ``rule``'s patterns can match the page."""
+        span = self._spans.get(rule.id)
+        if span is None:
+            first = self._first[rule.id]
+            n = len(rule.pattern_sources)
+            held = all(self._prefilter.holds(first + j) for j in range(n))
+            span = self._spans[rule.id] = range(first, first + n) if held else False
+        return bool(span) and may.isdisjoint(span)
 
     def _deadline(self, rule: Rule, page_end: float, skipped: list[str]) -> float | None:
         """When ``rule`` must be done on this page; None (and the rule noted as skipped) when the
