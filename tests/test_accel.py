@@ -154,3 +154,20 @@ def test_a_short_run_never_waits_for_a_compile_but_uses_a_cached_database(tmp_pa
     later = Engine(rules, accelerate=True)
     later.run(doc)
     assert later._may is not None  # a later run loads it with its first page
+
+
+def test_a_failing_accelerator_only_costs_its_speed_up(ruleset, monkeypatch):
+    monkeypatch.setattr(engine_mod, "ACCEL_MIN_CHARS", 0)
+    monkeypatch.setattr(engine_mod, "ACCEL_AFTER_PAGES", 1)
+    doc = read_path(str(CORPUS[0]))
+    plain, _ = Engine(ruleset, accelerate=False).run(doc)
+    eng = Engine(ruleset, accelerate=True)
+    eng.run(doc)
+
+    def broken(text):
+        raise hyperscan.error("scratch in use")
+
+    monkeypatch.setattr(eng._prefilter, "scan", broken)
+    hits, _ = eng.run(doc)
+    assert eng._may is None
+    assert [(h.rule, h.start) for h in hits] == [(h.rule, h.start) for h in plain]

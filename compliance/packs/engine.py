@@ -263,7 +263,10 @@ class Engine:
         if self.accelerate and len(text) >= ACCEL_MIN_CHARS:
             pf = self._accelerator()
             if pf is not None:
-                self._may = pf.scan(text)
+                try:
+                    self._may = pf.scan(text)
+                except Exception:  # the accelerator failing on a page only costs it its speed-up
+                    self._may = None
         page_end = clock() + self.page_timeout  # (a compile above is not the page's time)
         skipped: list[str] = []  # rules not run: the page's time was spent
         folded = text.casefold()
