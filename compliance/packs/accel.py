@@ -19,7 +19,8 @@ The loosening keeps the database small, fast and quick to compile:
   holds a match of it): the loops of words often written before a grant's verb cost Hyperscan
   the most and tell the least.
 
-Hyperscan exists only for x86_64 (``pip install 'compliance[fast]'``); without it, or with
+Hyperscan is optional (``pip install 'compliance[fast]'``: wheels for x86_64 Linux with
+glibc, macOS and Windows); without it, or with
 ``COMPLIANCE_ACCEL=0`` in the environment, the engine runs every pattern itself. A pattern the
 rewriting or Hyperscan cannot take is always run. Compiled databases are cached on disk
 (``$XDG_CACHE_HOME/compliance``, or ``~/.cache/compliance``), keyed by the expressions and the
