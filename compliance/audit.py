@@ -18,8 +18,8 @@ from .detect import detect_terms
 from .document import Document, InputError
 from .match import Index, align
 from .packs.loader import RuleSet, default_ruleset
-from .read import HTML, TEXT, check, read_bytes, read_prepared, utf8_declared
-from .read.decode import decode
+from .read import HTML, TEXT, check, read_bytes, read_prepared
+from .read.decode import decode, utf8_declared
 from .read.quick import quick_html
 from .terms import Terms
 from .urls import registered_domain

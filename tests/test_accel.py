@@ -132,11 +132,14 @@ def test_cache_is_reused_and_a_damaged_one_rebuilt(tmp_path, monkeypatch):
     assert accel._read_cache(files[0]) is not None  # rewritten whole
 
 
-def test_a_pattern_hyperscan_refuses_is_always_run(tmp_path, monkeypatch):
+def test_a_pattern_not_rewritten_or_refused_by_hyperscan_is_always_run(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    pf = accel.Prefilter([(r"abc", False), (r"(?x) a b", False)])
-    assert pf.held == [0]
-    assert pf.holds(0) and not pf.holds(1)
+    # (?x) is not rewritten; "a?" is, but Hyperscan refuses an expression that matches nothing
+    assert accel.loosen(r"a?") is not None
+    pf = accel.Prefilter([(r"abc", False), (r"(?x) a b", False), (r"a?", False), (r"\bdef", False)])
+    assert pf.held == [0, 3]
+    assert pf.holds(0) and not pf.holds(1) and not pf.holds(2)
+    assert pf.scan("xx def") == {3}
 
 
 def test_a_short_run_never_waits_for_a_compile_but_uses_a_cached_database(tmp_path, monkeypatch):

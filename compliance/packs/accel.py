@@ -51,7 +51,7 @@ def _import() -> bool:
     return True
 
 #: Bumped whenever the rewriting changes, so that cached databases are rebuilt.
-_REWRITE_VERSION = 3
+_REWRITE_VERSION = 4
 #: Upper bounds of bounded repeats above this are dropped (``{3,200}`` becomes ``{3,}``).
 MAX_BOUND = 8
 _ANY = r"[\x00-\xff]"
@@ -480,6 +480,30 @@ def _min_zero(q: str) -> bool:
     return q.startswith(("*", "?", "{0,", "{0}"))
 
 
+def _units(nodes: list):
+    """``(index, score)`` for each part of a sequence that every match of it holds (a run of
+    literal characters so far, or a group), where ``score`` is the length of the longest literal
+    run the part guarantees."""
+    run_start = run = 0
+    for i, node in enumerate(nodes):
+        kind = node[0]
+        if kind == "quant" or (kind == "raw" and node[1] == ""):
+            continue  # (a dropped anchor or look-around: a run goes on through it)
+        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+        optional = nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1])
+        if kind == "lit" and not optional:
+            if run == 0:
+                run_start = i
+            run += 1
+            yield run_start, run
+            if nxt is not None and nxt[0] == "quant":
+                run = 0  # a repeated character ends the run
+            continue
+        run = 0
+        if kind == "group" and node[1] != "look" and not optional:
+            yield i, _score(node[3])
+
+
 def _score(nodes: list) -> int:
     """The length of the longest run of literal characters every match of ``nodes`` holds."""
     branches: list[list] = [[]]
@@ -490,25 +514,7 @@ def _score(nodes: list) -> int:
             branches[-1].append(node)
     if len(branches) > 1:
         return min(_score(b) for b in branches)
-    best = run = 0
-    for i, node in enumerate(nodes):
-        nxt = nodes[i + 1] if i + 1 < len(nodes) else None
-        optional = nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1])
-        repeated = nxt is not None and nxt[0] == "quant"
-        if node[0] == "quant":
-            continue
-        if node[0] == "lit" and not optional:
-            run += 1
-            best = max(best, run)
-            if repeated:
-                run = 0
-            continue
-        if node[0] == "raw" and node[1] == "":
-            continue  # a dropped anchor or look-around: the run goes on
-        run = 0
-        if node[0] == "group" and node[1] != "look" and not optional:
-            best = max(best, _score(node[3]))
-    return best
+    return max((score for _, score in _units(nodes)), default=0)
 
 
 #: A pattern's looser expression starts at its most literal part when that part holds a run of
@@ -522,33 +528,10 @@ def _core(tree: list) -> list:
     of the pattern holds a match of them, so the page-level answer stays a superset)."""
     if any(node[0] == "raw" and node[1] == "|" for node in tree):
         return tree  # an alternation at the top: no common part to start from
-    best, start = 0, 0
-    for i, node in enumerate(tree):
-        if node[0] in ("quant", "lit") or (node[0] == "raw" and node[1] == ""):
-            continue
-        nxt = tree[i + 1] if i + 1 < len(tree) else None
-        if nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1]):
-            continue
-        if node[0] == "group" and node[1] != "look":
-            sc = _score(node[3])
-            if sc >= best:  # the latest of equals: the loops before it are what costs
-                best, start = sc, i
-    # a literal run at the top counts too
-    run_start, run = None, 0
-    for i, node in enumerate(tree):
-        nxt = tree[i + 1] if i + 1 < len(tree) else None
-        if node[0] == "lit" and not (nxt is not None and nxt[0] == "quant" and _min_zero(nxt[1])):
-            if run == 0:
-                run_start = i
-            run += 1
-            if run > best:
-                best, start = run, run_start
-            if nxt is not None and nxt[0] == "quant":
-                run = 0
-        elif node[0] == "raw" and node[1] == "":
-            continue
-        elif node[0] != "quant":
-            run = 0
+    best = start = 0
+    for i, score in _units(tree):
+        if score >= best:  # the latest of equals: the loops before it are what costs
+            best, start = score, i
     return tree[start:] if best >= MIN_CORE else tree
 
 
@@ -564,8 +547,6 @@ def loosen(pattern: str) -> str | None:
 
 
 # --- the database -------------------------------------------------------------------------------
-
-_FLAGS_BASE = 0
 
 
 def _flags(case_sensitive: bool) -> int:

@@ -220,7 +220,7 @@ class Engine:
         self._prefilter: accel.Prefilter | None = None
         self._patterns: list[tuple[str, bool]] | None = None
         self._long_pages = 0  # texts long enough for the accelerator, met so far
-        self._spans: dict[str, range | bool] = {}  # a rule's pattern numbers, when all are held
+        self._spans: dict[str, range] = {}  # a rule's pattern numbers, when the accelerator holds them all
         self._may: set[int] | None = None  # the current page's patterns that may match, while it runs
 
     def _accelerator(self) -> accel.Prefilter | None:
@@ -235,12 +235,18 @@ class Engine:
                 self._patterns.extend((p, rule.case_sensitive) for p in rule.pattern_sources)
         if self._long_pages == 1 or self._long_pages >= ACCEL_AFTER_PAGES:
             try:
-                self._prefilter = accel.Prefilter(self._patterns, cached_only=self._long_pages < ACCEL_AFTER_PAGES)
+                pf = accel.Prefilter(self._patterns, cached_only=self._long_pages < ACCEL_AFTER_PAGES)
             except accel.NotCached:
                 return None
             except Exception:  # a broken accelerator must not stop a run: go on without it
                 self.accelerate = False
                 return None
+            for rule in self.text_rules + self.conditional_rules:
+                first = self._first[rule.id]
+                span = range(first, first + len(rule.pattern_sources))
+                if span and all(pf.holds(i) for i in span):
+                    self._spans[rule.id] = span
+            self._prefilter = pf
         return self._prefilter
 
     def _windows(self, rule: Rule, found: dict[str, list[int]] | None, size: int) -> list[tuple[int, int]] | None:
@@ -385,12 +391,7 @@ class Engine:
     def _ruled_out(self, rule: Rule, may: set[int]) -> bool:
         """Whether the accelerator found that none of ``rule``'s patterns can match the page."""
         span = self._spans.get(rule.id)
-        if span is None:
-            first = self._first[rule.id]
-            n = len(rule.pattern_sources)
-            held = all(self._prefilter.holds(first + j) for j in range(n))
-            span = self._spans[rule.id] = range(first, first + n) if held else False
-        return bool(span) and may.isdisjoint(span)
+        return span is not None and may.isdisjoint(span)
 
     def _deadline(self, rule: Rule, page_end: float, skipped: list[str]) -> float | None:
         """When ``rule`` must be done on this page; None (and the rule noted as skipped) when the

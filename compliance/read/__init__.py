@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from ..document import HTML, MARKDOWN, TEXT, Document, InputError
-from .decode import _codec, declared_charset, decode
+from .decode import decode
 
 #: Pages larger than this are refused (the caller may raise it).
 MAX_BYTES = 20 * 1024 * 1024
@@ -76,15 +76,6 @@ def prepare(
     kind = check(data, path, media_type=media_type, max_bytes=max_bytes)
     text, _encoding = decode(data, charset, sniff_markup=kind == HTML)
     return kind, text
-
-
-def utf8_declared(data: bytes, charset: str | None = None) -> bool:
-    """Whether ``data`` says it is UTF-8 (the transport's charset, else its own ``<meta>``) and
-    starts with no byte-order mark: such bytes can go to the HTML parser undecoded."""
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return False
-    name = _codec(charset) if charset else declared_charset(data)
-    return name == "utf-8"
 
 
 def check(data: bytes, path: str, *, media_type: str | None = None, max_bytes: int = MAX_BYTES) -> str:

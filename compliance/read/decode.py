@@ -44,6 +44,15 @@ def declared_charset(data: bytes) -> str | None:
     return _codec(m.group(1).decode("ascii", "replace")) if m else None
 
 
+def utf8_declared(data: bytes, charset: str | None = None) -> bool:
+    """Whether ``data`` says it is UTF-8 (the transport's charset, else its own ``<meta>``) and
+    starts with no byte-order mark: such bytes can go to the HTML parser undecoded."""
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return False
+    name = _codec(charset) if charset else declared_charset(data)
+    return name == "utf-8"
+
+
 def decode(data: bytes, transport_charset: str | None = None, sniff_markup: bool = True) -> tuple[str, str]:
     """Return ``(text, encoding used)``; never raises on any byte string."""
     for bom, name in _BOMS:
