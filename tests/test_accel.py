@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from pathlib import Path
 
 import pytest
@@ -130,6 +133,37 @@ def test_cache_is_reused_and_a_damaged_one_rebuilt(tmp_path, monkeypatch):
     rebuilt = accel.Prefilter(pats)
     assert rebuilt.scan("reprint no copies") == {0, 1}
     assert accel._read_cache(files[0]) is not None  # rewritten whole
+
+
+def test_the_cache_keeps_only_the_most_recently_used_databases(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = tmp_path / "compliance"
+    used = [(r"\bsyndicat", False)]
+    accel.Prefilter(used)  # the oldest file, but read again below
+    (kept_file,) = cache.glob("prefilter-*.hsdb")
+    old = time.time() - 86400
+    os.utime(kept_file, (old - 10, old - 10))
+    stale = []
+    for i in range(accel.CACHE_KEEP + 2):
+        f = cache / f"prefilter-{i:032x}.hsdb"
+        f.write_bytes(b"held:\n")
+        os.utime(f, (old + i, old + i))
+        stale.append(f)
+    (cache / "prefilter-0123.held").write_text("0 1")  # an older release's file
+    left_over = cache / "tmpabc123"  # an interrupted write, long ago
+    left_over.write_bytes(b"x")
+    os.utime(left_over, (old, old))
+    busy = cache / "tmpdef456"  # a write going on now
+    busy.write_bytes(b"x")
+    assert accel.Prefilter(used).scan("syndicated") == {0}  # a read marks it used
+    new = [(r"\breprint", False)]
+    accel.Prefilter(new)  # a write prunes
+    left = set(cache.iterdir())
+    dbs = {f for f in left if f.suffix == ".hsdb"}
+    assert len(dbs) == accel.CACHE_KEEP
+    assert kept_file in dbs and accel._cache_path(new) in dbs
+    assert set(stale[-(accel.CACHE_KEEP - 2):]) <= dbs and stale[0] not in dbs  # the oldest go
+    assert busy in left and left_over not in left and not list(cache.glob("*.held"))
 
 
 def test_a_pattern_not_rewritten_or_refused_by_hyperscan_is_always_run(tmp_path, monkeypatch):

@@ -35,6 +35,7 @@ import hashlib
 import importlib.util
 import os
 import tempfile
+import time
 from pathlib import Path
 
 _hs = None  # the hyperscan module, once imported
@@ -562,6 +563,11 @@ def _cache_dir() -> Path:
     return Path(base) / "compliance"
 
 
+#: Cached databases kept, the most recently used ones: each rule set (the bundled packs, a
+#: project's own, every edit of them) has its own, of up to a few MB.
+CACHE_KEEP = 8
+
+
 def _read_cache(path: Path):
     """(database, held pattern numbers) from a cache file, or None (missing, or unreadable:
     a damaged or foreign file is simply rebuilt)."""
@@ -573,9 +579,33 @@ def _read_cache(path: Path):
         held = [int(x) for x in head[5:].split()]
         db = _hs.loadb(blob, _hs.HS_MODE_BLOCK)
         db.scratch = _hs.Scratch(db)  # a loaded database comes without one
-        return db, held
     except Exception:
         return None
+    try:
+        os.utime(path)  # used now: pruning keeps the most recently used
+    except OSError:
+        pass
+    return db, held
+
+
+def _prune(directory: Path, keep: int = CACHE_KEEP) -> None:
+    """Remove all but the ``keep`` most recently used databases in ``directory`` (and files an
+    interrupted write or an older release left there)."""
+    now = time.time()
+    dbs = []
+    try:
+        for p in directory.iterdir():
+            name = p.name
+            if name.startswith("prefilter-") and name.endswith(".hsdb"):
+                dbs.append((p.stat().st_mtime, name, p))
+            elif (name.startswith("prefilter-") and name.endswith(".held")) or (
+                    name.startswith("tmp") and now - p.stat().st_mtime > 3600):
+                p.unlink(missing_ok=True)
+        dbs.sort(reverse=True)
+        for _, _, p in dbs[keep:]:
+            p.unlink(missing_ok=True)
+    except OSError:  # another process pruning at the same time, or a read-only cache
+        pass
 
 
 def _write_cache(path: Path, db, held: list[int]) -> None:
@@ -587,7 +617,8 @@ def _write_cache(path: Path, db, held: list[int]) -> None:
             fh.write(b"held:" + " ".join(map(str, held)).encode() + b"\n" + _hs.dumpb(db))
         os.replace(fh.name, path)
     except OSError:
-        pass
+        return
+    _prune(path.parent)
 
 
 def _compile(exprs: list[tuple[int, bytes, int]]):
