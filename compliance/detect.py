@@ -303,16 +303,21 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if (h.emits.get("license") == "custom" or "permissions" in h.emits) and h.region not in NOT_ARTICLE
     ]
     reservations = [x for x in article if x["id"] == "all-rights-reserved"]
-    if chosen_cc and reservations:
+    # A copyright notice ("© 2024 Jane Doe": a hit naming a holder or a year) reserves all rights
+    # only where nothing else is said. Beside a Creative Commons licence it is the licensor's
+    # notice, which the licence asks copies to keep; only a reservation stated in words ("All
+    # rights reserved", "may not be reproduced") disagrees with the licence.
+    stated = [x for x in reservations if "holder" not in x["hit"].emits and "year" not in x["hit"].emits]
+    if chosen_cc and stated:
         visible_cc = [x for x in cc if x["origin"] == "text" or x["origin"] in ("a.license", "link")]
-        in_article = [x for x in reservations if x["scope"] in ("main", "body")]
+        in_article = [x for x in stated if x["scope"] in ("main", "body")]
         if not visible_cc or in_article:
             conflicts.append(
                 {
                     "field": "license",
                     "values": [chosen_cc, "all-rights-reserved"],
                     "message": "a Creative Commons licence and a reservation of all rights both claim the article",
-                    "evidence": [cc[0]["evidence"][0], (in_article or reservations)[0]["evidence"][0]],
+                    "evidence": [cc[0]["evidence"][0], (in_article or stated)[0]["evidence"][0]],
                 }
             )
     if chosen_cc:

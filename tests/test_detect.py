@@ -87,6 +87,31 @@ def test_jsonld_cc_against_visible_all_rights_reserved_is_a_conflict():
     assert len(terms.conflicts[0]["evidence"]) == 2
 
 
+def test_a_copyright_notice_beside_a_cc_licence_is_not_a_conflict():
+    # The licensor's notice is what a CC licence asks copies to keep, in the article or beside
+    # a licence only machine-readable pages state.
+    in_article = ('<html><body><article><p>Story.</p><p>© 2024 Jane Doe. This work is licensed under a '
+                  '<a rel="license" href="https://creativecommons.org/licenses/by/4.0/">Creative Commons '
+                  'Attribution 4.0 International License</a>.</p></article></body></html>')
+    jsonld_only = ('<html><head><script type="application/ld+json">{"@type":"Article","license":'
+                   '"https://creativecommons.org/licenses/by-nc-nd/4.0/"}</script></head><body><p>Story.</p>'
+                   "<footer><p>© 2024 Harbor Times. Some rights reserved.</p></footer></body></html>")
+    for page, licence, holder in ((in_article, "CC-BY-4.0", "Jane Doe"), (jsonld_only, "CC-BY-NC-ND-4.0", "Harbor Times")):
+        terms = terms_of(page)
+        assert terms.summary.license == licence
+        assert terms.conflicts == ()
+        assert terms.summary.copyright_holders == (holder,)
+
+
+def test_a_reservation_in_words_in_the_article_beside_a_visible_cc_licence_is_a_conflict():
+    page = ('<html><body><article><p>Story.</p><p>© 2024 Jane Doe. All rights reserved.</p>'
+            '<p>Licensed under <a rel="license" href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>'
+            "</article></body></html>")
+    terms = terms_of(page)
+    assert terms.conflicts and set(terms.conflicts[0]["values"]) == {"CC-BY-4.0", "all-rights-reserved"}
+    assert "All rights reserved" in terms.conflicts[0]["evidence"][1]["quote"]
+
+
 def test_visible_cc_grant_over_site_footer_reservation_is_not_a_conflict():
     page = ('<html><body><article><p>Story.</p><p>This article is republished under a Creative Commons '
             'Attribution-NoDerivatives 4.0 International License.</p></article>'
