@@ -584,6 +584,11 @@ def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signa
     own_names = {squash(publisher["name"])} if publisher else set()
     if own_domain:
         own_names.add(squash(own_domain.split(".")[0]))
+    # A canonical link to another site is a machine-readable statement of the original.
+    canonical = [*signals.get("canonical", ()), *signals.get("frontmatter.canonical_url", ()),
+                 *signals.get("frontmatter.canonical", ())]
+    elsewhere = [s.value for s in canonical
+                 if page_url and registered_domain(s.value) and registered_domain(s.value) != own_domain]
     for h in hits:
         name = h.emits.get("republished_from")
         if not name:
@@ -593,27 +598,38 @@ def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signa
             continue  # the site speaking of itself
         if squash(name) in own_names or any(squash(name) in o or o in squash(name) for o in own_names if o):
             continue
-        return RepublishedFrom(name, src_url, _linked(doc, name, src_url))
-    # A canonical link to another site is a machine-readable statement of the original.
-    canonical = [*signals.get("canonical", ()), *signals.get("frontmatter.canonical_url", ()),
-                 *signals.get("frontmatter.canonical", ())]
-    for s in canonical:
-        if page_url and registered_domain(s.value) and registered_domain(s.value) != own_domain:
-            return RepublishedFrom(None, s.value, _linked(doc, None, s.value))
+        link = _original_link(doc, name, src_url, h)
+        if src_url is None:
+            # The original's address: the link the statement makes, else the canonical link to
+            # another site, else a link elsewhere to the original's site.
+            near = link is not None and link.start < h.end + _STATEMENT_LINK_AFTER and link.end > h.start - 2
+            src_url = link.href if near else (elsewhere[0] if elsewhere else (link.href if link else None))
+        return RepublishedFrom(name, src_url, None if not doc.has_hyperlinks else link is not None)
+    for url in elsewhere:
+        return RepublishedFrom(None, url, None if not doc.has_hyperlinks else _original_link(doc, None, url) is not None)
     return None
 
 
-def _linked(doc: Document, name, url) -> bool | None:
+#: How far past a republication statement a link still belongs to it ("… published on The
+#: Conversation. Read the original article.").
+_STATEMENT_LINK_AFTER = 120
+
+
+def _original_link(doc: Document, name, url, statement: Hit | None = None):
+    """The hyperlink that points at the original (its site, or its name as the link's text), the
+    one nearest after ``statement`` first; None when none does."""
     if not doc.has_hyperlinks:
         return None
     target = registered_domain(url) if url else ""
     key = squash(name) if name else ""
+    found = []
     for ln in doc.links:
         d = registered_domain(ln.href)
-        if target and d == target:
-            return True
-        if key and d and (squash(d.split(".")[0]) in key or key in squash(d)):
-            return True
-        if key and ln.text and squash(ln.text) == key:
-            return True  # the original's name is itself the link
-    return False
+        if (target and d == target) or (key and d and (squash(d.split(".")[0]) in key or key in squash(d))) or (
+                key and ln.text and squash(ln.text) == key):  # (the original's name is itself the link)
+            found.append(ln)
+    if not found:
+        return None
+    if statement is not None and statement.start >= 0:
+        return min(found, key=lambda ln: (ln.end <= statement.start - 2, abs(ln.start - statement.start)))
+    return found[0]

@@ -150,6 +150,25 @@ def test_republished_from_linked_and_unlinked():
     assert terms_of(unlinked).summary.republished_from.linked is False
 
 
+def test_republished_from_takes_the_originals_address_from_the_statements_link_or_the_canonical():
+    linked = ('<html><body><nav><a href="https://theconversation.com/">The Conversation</a></nav><p>Story.</p>'
+              '<p>This article is republished from <a href="https://theconversation.com/rivers-123">The Conversation</a>'
+              ' under a Creative Commons license.</p></body></html>')
+    rf = terms_of(linked, url="https://example.org/x").summary.republished_from
+    assert (rf.publisher, rf.url, rf.linked) == ("The Conversation", "https://theconversation.com/rivers-123", True)
+    read_more = ('<html><body><p>This article first appeared in The Harbor Review. '
+                 '<a href="https://harborreview.example/2024/tides">Read the original article.</a></p></body></html>')
+    rf = terms_of(read_more, url="https://example.org/x").summary.republished_from
+    assert rf.url == "https://harborreview.example/2024/tides" and rf.linked is True
+    canonical = ('<html><head><link rel="canonical" href="https://harborreview.example/2024/tides"></head><body>'
+                 "<p>Story.</p><p>This article first appeared in The Harbor Review.</p></body></html>")
+    rf = terms_of(canonical, url="https://example.org/x").summary.republished_from
+    assert (rf.publisher, rf.url) == ("The Harbor Review", "https://harborreview.example/2024/tides")
+    assert rf.linked is False  # a canonical link is not a hyperlink a reader sees
+    unlinked = "<html><body><p>This article was originally published on The Conversation.</p></body></html>"
+    assert terms_of(unlinked).summary.republished_from.url is None
+
+
 def test_site_saying_originally_published_of_itself_is_not_a_republication():
     page = ('<html><head><meta property="og:site_name" content="Example News"></head><body><p>Story.</p>'
             "<p>This story was originally published on Example News.</p></body></html>")
