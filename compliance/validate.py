@@ -518,8 +518,7 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
                 f"the copied text: {diff}",
                 span=span,
                 offset=first.copy_span[0],
-                fix="restore the source's wording: "
-                + "; ".join(f'"{e.source_text}"' for e in edits[:5] if e.source_text),
+                fix=_undo_edits(edits),
                 details=details,
             )
         else:
@@ -538,6 +537,20 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
                     f"changes the text ({len(edits)} edit{'s' if len(edits) > 1 else ''}) without saying so",
                     fix='add a line such as "This article has been edited."',
                 )
+
+
+def _undo_edits(edits, shown: int = 5) -> str:
+    """What puts the source's wording back, edit by edit."""
+    steps = []
+    for e in edits[:shown]:
+        if e.kind == "replace":
+            steps.append(f'put back "{_short(e.source_text)}" for "{_short(e.copy_text)}"')
+        elif e.kind == "delete":
+            steps.append(f'put back "{_short(e.source_text)}"')
+        else:
+            steps.append(f'remove "{_short(e.copy_text)}"')
+    more = f"; and {len(edits) - shown} more" if len(edits) > shown else ""
+    return "restore the source's wording: " + "; ".join(steps) + more
 
 
 def _edit_line(e) -> str:

@@ -180,6 +180,16 @@ def test_cc_nd_reworded_sentence_is_an_edit_quoting_both(capsys, tmp_path):
     assert code == 1 and f["status"] == "unmet"
     assert "say" in f["message"] and "admit" in f["message"]
     assert f["details"]["edits"]
+    assert f["fix"].startswith("restore the source's wording: put back") and "say" in f["fix"]
+
+
+def test_cc_nd_added_words_are_an_edit_whose_fix_removes_them(capsys, tmp_path):
+    copy = cc_copy().replace("for so long.", "for so long, which should worry every homeowner.")
+    assert copy != cc_copy()
+    code, out, _ = check_cc(capsys, tmp_path, CC_ND_SOURCE, copy, "--venue", "commercial")
+    f = findings(out)["MOD001"]
+    assert code == 1 and f["status"] == "unmet"
+    assert f["fix"] == "restore the source's wording: remove \"which should worry every homeowner\""
 
 
 def test_cc_nd_unedited_with_added_header_is_not_an_edit(capsys, tmp_path):
