@@ -25,6 +25,10 @@ from .terms import Evidence, RepublishedFrom, Summary, Terms
 from .urls import registered_domain, squash
 
 NOT_ARTICLE = ("comment", "figcaption")
+#: Regions a site repeats on every page.
+_SITE_WIDE = ("footer", "nav")
+#: The permission each prohibition takes away.
+_PERMITTING = {"republish": "republish", "commercial_use": "commercial_use", "print": "print", "modification": "modify"}
 _HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
 _AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")
 #: Rules whose "with credit" means the source only under a publisher's own grant.
@@ -341,6 +345,16 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     duties = set(base.duties) if base else set()
     prohibitions = set(base.prohibitions) if base else set()
     venues = {base.venue} if base and base.venue else set()
+    # What the article itself grants, in its own text (its licence, or a publisher's grant in the
+    # article): a site's footer or menu forbidding the same ("No part of this site may be
+    # reproduced") is the site's boilerplate, as a footer's reservation is beside the licence.
+    granted_here = set()
+    if chosen_cc and any(x["id"] == chosen_cc and x["scope"] in ("main", "body")
+                         and x["origin"] in ("text", "a.license", "link") for x in cc):
+        granted_here.update(permissions)
+    for h in grants:
+        if h.region in ("main", "body") and not binds_other(h):
+            granted_here.update(h.emits.get("permissions", ()))
     grant_items = []
     for h in hits:
         if binds_other(h):
@@ -351,7 +365,10 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if chosen_cc and h.rule in _GRANT_ONLY_CREDIT:
             continue  # "with credit" beside a CC licence is the licence's own attribution
         duties.update(_credited_duties(doc, h, author_names))
-        prohibitions.update(h.emits.get("prohibitions", ()))
+        if granted_here and h.region in _SITE_WIDE:
+            prohibitions.update(p for p in h.emits.get("prohibitions", ()) if _PERMITTING.get(p) not in granted_here)
+        else:
+            prohibitions.update(h.emits.get("prohibitions", ()))
         if "venue" in h.emits:
             venues.add(h.emits["venue"])
         if h in grants:

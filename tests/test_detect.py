@@ -122,6 +122,36 @@ def test_visible_cc_grant_over_site_footer_reservation_is_not_a_conflict():
     assert any(c["site_wide"] for c in terms.copyright)
 
 
+FOOTER_BAN = ("<footer><p>© 2024 Desert Dispatch. All rights reserved. No part of this site may be reproduced "
+              "without our written permission.</p></footer>")
+
+
+def test_a_site_footer_ban_yields_to_what_the_article_itself_grants():
+    page = ('<html><body><article><p>Story.</p><p>This story is licensed under '
+            '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p></article>'
+            + FOOTER_BAN + "</body></html>")
+    terms = terms_of(page)
+    assert terms.summary.license == "CC-BY-4.0" and "republish" in terms.summary.permissions
+    assert terms.summary.prohibitions == () and terms.conflicts == ()
+    assert [p["what"] for p in terms.prohibitions] == [["republish"]]  # still recorded, with its evidence
+    grant = ('<html><body><article><p>Story.</p><p>You are welcome to republish this story for free, '
+             'provided you credit Desert Dispatch.</p></article>' + FOOTER_BAN + "</body></html>")
+    s = terms_of(grant).summary
+    assert "republish" in s.permissions and "republish" not in s.prohibitions
+
+
+def test_a_site_footer_ban_stands_where_the_article_grants_nothing_or_something_else():
+    alone = "<html><body><article><p>Story.</p></article>" + FOOTER_BAN + "</body></html>"
+    s = terms_of(alone).summary
+    assert s.license == "all-rights-reserved" and s.prohibitions == ("republish",) and s.permissions == ()
+    # an ND licence grants no modification: a footer's ban on rewriting still stands beside it
+    nd = ('<html><body><article><p>Story.</p><p>Licensed under <a href="https://creativecommons.org/licenses/by-nd/4.0/">'
+          "CC BY-ND 4.0</a>.</p></article><footer><p>This material may not be published, broadcast, rewritten or "
+          "redistributed.</p></footer></body></html>")
+    s = terms_of(nd).summary
+    assert s.license == "CC-BY-ND-4.0" and "modification" in s.prohibitions and "republish" not in s.prohibitions
+
+
 def test_two_different_cc_licences_are_a_conflict():
     page = ('<html><body><p>Licensed under CC BY-SA 4.0.</p>'
             '<p><a rel="license" href="https://creativecommons.org/licenses/by-nc/4.0/">licence</a></p></body></html>')
