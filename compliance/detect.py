@@ -8,12 +8,14 @@ How statements combine (docs/terms.md says the same for users):
 - Two different CC licences, or a machine-readable licence that the visible text contradicts
   ("All rights reserved" beside JSON-LD CC BY), are conflicts, reported with both quotes.
   A visible CC grant above a site-footer reservation is not a conflict: the footer is the
-  site's boilerplate.
+  site's boilerplate; nor is a bare copyright notice beside a licence. A site footer's ban on
+  what the article itself grants stays out of the summary.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import unquote
 
 import regex
 
@@ -420,6 +422,9 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         if "contact" in h.emits or "door_uses" in h.emits:
             contact = h.emits.get("contact")
             hidden = bool(contact and _HIDDEN_EMAIL.search(contact))
+            if contact is None:
+                # "For reprint requests, click here", "write to our rights desk": the door's own link
+                contact, hidden = _door_link(doc, h)
             doors.append(
                 {
                     "uses": list(h.emits.get("door_uses", ["any"])),
@@ -594,6 +599,28 @@ def _work(signals) -> dict:
     ]
     og = [s.value for s in signals.get("meta.og:type", ())]
     return {"type": types[0] if types else (og[0] if og else None), "section": section[0] if section else None}
+
+
+#: How far past a door's words its link still belongs to it ("… contact our licensing team.").
+_DOOR_LINK_AFTER = 40
+
+
+def _door_link(doc: Document, h: Hit) -> tuple[str | None, bool]:
+    """The address a door's own hyperlink gives (a ``mailto:`` address, or the page it opens), and
+    whether the saved page hid the address behind e-mail protection."""
+    if h.start < 0 or not doc.has_hyperlinks:
+        return None, False
+    for ln in doc.links:
+        if ln.start >= h.start and ln.start < h.end + _DOOR_LINK_AFTER:
+            href = ln.href
+            if _HIDDEN_EMAIL.search(href) or "/cdn-cgi/l/email-protection" in href:
+                return None, True
+            if href.lower().startswith("mailto:"):
+                address = unquote(href[7:].split("?", 1)[0]).strip()
+                return (address or None), False
+            if href.startswith(("http://", "https://")):
+                return href, False
+    return None, False
 
 
 def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signals) -> RepublishedFrom | None:

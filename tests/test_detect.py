@@ -301,3 +301,23 @@ def test_a_firm_with_an_ampersand_is_one_holder_and_two_names_are_two():
     assert _split_holders("Guardian News & Media Limited") == ["Guardian News & Media Limited"]
     assert _split_holders("Smith & Jones Media") == ["Smith & Jones Media"]
     assert _split_holders("Ines Duarte & Kofi Mensah") == ["Ines Duarte", "Kofi Mensah"]
+
+
+def test_a_doors_own_link_gives_its_contact():
+    def door(link: str):
+        page = (f"<html><body><article><p>Story.</p><p>For reprint and licensing requests for this article, "
+                f"{link}.</p></article></body></html>")
+        terms = terms_of(page)
+        assert terms.summary.contact_for_permission
+        return terms.doors[0]
+    d = door('<a href="https://licensing.example.com/r?id=4">click here</a>')
+    assert d["contact"] == "https://licensing.example.com/r?id=4" and not d["contact_hidden"]
+    d = door('<a href="mailto:rights@example.org?subject=Reprint">click here</a>')
+    assert d["contact"] == "rights@example.org"
+    # a saved page whose e-mail protection hid the address: the door stays, the address is said to be hidden
+    d = door('<a href="/cdn-cgi/l/email-protection#7a08131d">click here</a>')
+    assert d["contact"] is None and d["contact_hidden"]
+    # a link elsewhere on the page is not the door's
+    far = ("<html><body><p>For reprint and licensing requests for this article, click here.</p>"
+           + "<p>" + "More story text. " * 20 + '<a href="https://example.org/other">other</a></p></body></html>')
+    assert terms_of(far).doors[0]["contact"] is None
