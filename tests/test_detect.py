@@ -321,3 +321,18 @@ def test_a_doors_own_link_gives_its_contact():
     far = ("<html><body><p>For reprint and licensing requests for this article, click here.</p>"
            + "<p>" + "More story text. " * 20 + '<a href="https://example.org/other">other</a></p></body></html>')
     assert terms_of(far).doors[0]["contact"] is None
+
+
+def test_json_ld_the_articles_own_licence_ranks_above_the_sites_default():
+    graph = ('<html><head><script type="application/ld+json">{"@context":"https://schema.org","@graph":['
+             '{"@type":"WebSite","license":"https://creativecommons.org/licenses/by/4.0/"},'
+             '{"@type":"NewsArticle","headline":"x","license":"https://creativecommons.org/licenses/by-nd/4.0/"}]}'
+             "</script></head><body><p>Story.</p></body></html>")
+    terms = terms_of(graph)
+    assert terms.summary.license == "CC-BY-ND-4.0"
+    by_id = {x["id"]: x["evidence"][0]["region"] for x in terms.licenses}
+    assert by_id == {"CC-BY-4.0": "footer", "CC-BY-ND-4.0": "main"}  # the site's default is site-wide
+    site_only = ('<html><head><script type="application/ld+json">{"@type":"Organization","name":"Open Desk",'
+                 '"license":"https://creativecommons.org/licenses/by-sa/4.0/"}</script></head><body><p>Story.</p></body></html>')
+    assert terms_of(site_only).summary.license == "CC-BY-SA-4.0"  # with nothing else said, the default stands
+

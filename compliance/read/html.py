@@ -131,6 +131,8 @@ _JSONLD_KEYS = frozenset(
 )
 _JSONLD_ID_KEYS = frozenset(("license", "mainEntityOfPage", "acquireLicensePage"))
 _MEDIA_TYPES = frozenset(("ImageObject", "Photograph", "VideoObject", "AudioObject", "MediaObject"))
+#: Nodes that speak for the whole site: what they state is its default, as a site footer's is.
+_SITE_TYPES = frozenset(("WebSite", "Organization", "NewsMediaOrganization", "Corporation", "Brand"))
 _MEDIA_KEYS = frozenset(("image", "thumbnail", "logo", "video", "associatedMedia", "primaryImageOfPage", "audio"))
 
 # A run of characters that appear literally in the source (no entity could have made them).
@@ -484,11 +486,13 @@ _END = object()
 
 
 def _walk_jsonld(values: list, emit) -> None:
-    """Call ``emit(key, value, media)`` for the wanted keys of every object, in document order."""
+    """Call ``emit(key, value, media, site)`` for the wanted keys of every object, in document
+    order: ``media`` when the object is an image's (or another medium's), ``site`` when it is the
+    whole site's (a ``WebSite`` or ``Organization`` node: its licence is the site's default)."""
     names = _jsonld_names(values)
-    stack: list = [(iter(values), False, False)]
+    stack: list = [(iter(values), False, False, False)]
     while stack:
-        it, media, is_dict = stack[-1]
+        it, media, site, is_dict = stack[-1]
         item = next(it, _END)
         if item is _END:
             stack.pop()
@@ -497,23 +501,27 @@ def _walk_jsonld(values: list, emit) -> None:
             key, v = item
             if key in _JSONLD_KEYS:
                 for s in _jsonld_values(key, v, names):
-                    emit(key, s, media)
+                    emit(key, s, media, site)
             if isinstance(v, (dict, list)) and v:
-                stack.append(_jsonld_frame(v, media or key in _MEDIA_KEYS))
+                stack.append(_jsonld_frame(v, media or key in _MEDIA_KEYS, site))
         elif isinstance(item, (dict, list)) and item:
-            stack.append(_jsonld_frame(item, media))
+            stack.append(_jsonld_frame(item, media, site))
 
 
-def _jsonld_frame(v, media: bool):
+def _jsonld_frame(v, media: bool, site: bool):
     if isinstance(v, list):
-        return (iter(v), media, False)
+        return (iter(v), media, site, False)
     t = v.get("@type")
-    if not media:
-        if isinstance(t, str):
-            media = t in _MEDIA_TYPES
-        elif isinstance(t, list):
-            media = any(isinstance(x, str) and x in _MEDIA_TYPES for x in t)
-    return (iter(v.items()), media, True)
+    if isinstance(t, str):
+        types = (t,)
+    elif isinstance(t, list):
+        types = tuple(x for x in t if isinstance(x, str))
+    else:
+        types = ()
+    if types:
+        media = media or any(x in _MEDIA_TYPES for x in types)
+        site = any(x in _SITE_TYPES for x in types)
+    return (iter(v.items()), media, site, True)
 
 
 def _find_mentions(text: str) -> list[Mention]:
@@ -1764,13 +1772,13 @@ def _jsonld(node, p: int, source: str, signals: list, warnings: list) -> None:
     end = body + len(raw)
     cursors: dict[str, int] = {}
 
-    def emit(key: str, value: str, media: bool) -> None:
+    def emit(key: str, value: str, media: bool, site: bool) -> None:
         c = cursors.get(key, body)
         q = source.find('"' + key + '"', c, end)
         if q < 0:
             q = p
         else:
             cursors[key] = q + 1
-        signals.append(_mk_signal("jsonld." + key, value, q, "figcaption" if media else "main"))
+        signals.append(_mk_signal("jsonld." + key, value, q, "figcaption" if media else "footer" if site else "main"))
 
     _walk_jsonld(values, emit)
