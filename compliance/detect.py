@@ -259,6 +259,17 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         )
     article = [x for x in licences if x["scope"] not in ("image", "comment")]
     cc = [x for x in article if cc_parts(x["id"]) or x["id"] in ("CC0-1.0", "PDM-1.0")]
+    # "The Creative Commons Attribution License (CC BY-NC-ND 4.0)": a bare name with the exact
+    # licence in brackets right after it is one statement, and the bracket is the exact one.
+    for x in cc:
+        p = cc_parts(x["id"])
+        h = x["hit"]
+        if p and not p[1] and h.start >= 0:
+            for y in cc:
+                q = cc_parts(y["id"])
+                if q and q[1] and y["hit"].start >= h.end and doc.text[h.end:y["hit"].start].strip() in ("(", "[", "", "-", "–", "—", ":", ","):
+                    x["id"] = y["id"]
+                    break
     # A versionless mention ("CC BY-ND") is the same licence as a versioned one of its type.
     versioned = {}
     for x in cc:

@@ -336,3 +336,13 @@ def test_json_ld_the_articles_own_licence_ranks_above_the_sites_default():
                  '"license":"https://creativecommons.org/licenses/by-sa/4.0/"}</script></head><body><p>Story.</p></body></html>')
     assert terms_of(site_only).summary.license == "CC-BY-SA-4.0"  # with nothing else said, the default stands
 
+
+def test_a_bare_licence_name_with_the_exact_licence_in_brackets_is_one_statement():
+    page = ("<html><body><p>Story.</p><p>All articles are free to access under the terms of the Creative Commons "
+            "Attribution License (CC BY-NC-ND 4.0).</p></body></html>")
+    terms = terms_of(page)
+    assert terms.summary.license == "CC-BY-NC-ND-4.0" and terms.conflicts == ()
+    apart = ("<html><body><p>Story.</p><p>Our text is under a Creative Commons Attribution licence.</p>"
+             "<p>Our maps are CC BY-NC-ND 4.0.</p></body></html>")
+    assert terms_of(apart).conflicts  # two statements, two licences: still reported
+
