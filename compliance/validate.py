@@ -132,6 +132,29 @@ def _name_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> l
             out.append((starts[i], ends[i + n - 1]))
 
 
+def _initialled_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> list[tuple[int, int]]:
+    """Where a person's name stands with its given names as initials: "N. Park", "N.J. Park",
+    "N Park" for Nina Park (the surname whole, each initial the first letter of a given name)."""
+    want = words_of(name)
+    if len(want) < 2:
+        return []
+    given, surname = want[:-1], want[-1]
+    ws, starts, ends = scanned
+    n = len(given)
+    out = []
+    i = -1
+    while True:
+        try:
+            i = ws.index(surname, i + 1)
+        except ValueError:
+            return out
+        # the initials just before the surname: one word per given name, or only the first one
+        for k in (n, 1):
+            if i - k >= 0 and all(len(ws[i - k + j]) == 1 and ws[i - k + j] == given[j][0] for j in range(k)):
+                out.append((starts[i - k], ends[i]))
+                break
+
+
 class _Copy:
     """The copy, read once for all checks."""
 
@@ -154,6 +177,14 @@ class _Copy:
             if squash(m.group(1)) == key:
                 return m.span()
         return None
+
+    def find_person(self, name: str) -> tuple[int, int] | None:
+        """A person's name in the copy, whole or with initials for the given names ("N. Park")."""
+        span = self.find_name(name)
+        if span is None:
+            spans = _initialled_spans(self._words, name)
+            span = spans[0] if spans else None
+        return span
 
     def find_name_in_links(self, name: str):
         key = squash(name)
@@ -254,7 +285,7 @@ def check_copy(
         if not s.authors:
             add("CRED001", "cannot_verify", "the source names no author, so the author's credit cannot be checked")
         else:
-            missing = [a for a in s.authors if c.find_name(a) is None]
+            missing = [a for a in s.authors if c.find_person(a) is None]
             if missing:
                 add(
                     "CRED001",
@@ -263,7 +294,7 @@ def check_copy(
                     fix=fix_block,
                 )
             else:
-                span = c.find_name(s.authors[0])
+                span = c.find_person(s.authors[0])
                 add("CRED001", "met", f"credits {', '.join(s.authors)}", span=span)
     if "credit_copyright" in s.duties:
         names = list(s.copyright_holders) or [n for n in (s.publisher, *s.authors) if n]

@@ -283,3 +283,15 @@ def test_text_format_is_path_line_col_id_severity_message(capsys, tmp_path):
     line = next(x for x in out.splitlines() if "LINK001" in x)
     assert line.startswith(f"{p}:") and " LINK001 error " in line
     assert ORIGINAL in out and "not legal advice" in out
+
+
+def test_an_author_credited_with_initials_is_credited(capsys, tmp_path):
+    # (the source's credit line names the author too, so the copy's own byline is the one that counts)
+    copy = cc_copy().replace("<p>By Dana Reyes</p>", "<p>By D. Reyes</p>").replace(" by Dana Reyes,", ",")
+    code, out, _ = check_cc(capsys, tmp_path, CC_ND_SOURCE, copy, "--venue", "commercial")
+    f = findings(out)["CRED001"]
+    assert f["status"] == "met" and f["evidence"] == "D. Reyes"
+    other = cc_copy().replace("<p>By Dana Reyes</p>", "<p>By M. Reyes</p>").replace(" by Dana Reyes,", ",")
+    code, out, _ = check_cc(capsys, tmp_path, CC_ND_SOURCE, other, "--venue", "commercial")
+    assert findings(out)["CRED001"]["status"] == "unmet"
+
