@@ -38,7 +38,7 @@ CHECKS: dict[str, Check] = {
             "credit_author",
             "error",
             "The copy credits the author.",
-            "Looks for each author the source names in the copy's text, tolerant of case, punctuation, smart quotes and line wrapping.",
+            "Looks for each author the source names in the copy's text, tolerant of case, punctuation, smart quotes and line wrapping, and of initials for the given names (\"N. Park\" for Nina Park).",
             "Licences and grants that ask for attribution name the author; a copy without the byline drops the credit.",
         ),
         Check(
