@@ -65,7 +65,7 @@ CHECKS: dict[str, Check] = {
             "link_original",
             "error",
             "The copy links to the original article.",
-            "Looks for a hyperlink whose target is the original article: compared by registered domain and normalised path, tolerating scheme, www, trailing slash, tracking parameters, AMP variants and the source's canonical URL. Link text does not matter. Plain text cannot carry a hyperlink, so a plain-text copy cannot be verified.",
+            "Looks for a hyperlink whose target is the original article: compared by registered domain and normalised path, tolerating scheme, www, trailing slash, tracking parameters, AMP variants and the source's canonical URL. Link text does not matter. Plain text cannot carry a hyperlink, so a plain-text copy cannot be verified; nor can a copy whose only candidate is a shortened link (t.co, bit.ly …), which a check does not follow.",
             "Cross-post grants and most republishing guidelines require a link back to the original.",
         ),
         Check(

@@ -443,12 +443,41 @@ def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, ad
             fix=fix_block,
         )
         return
+    shortened = _shortened_link(doc, anchor)
+    if shortened is not None:
+        add(
+            "LINK001",
+            "cannot_verify",
+            f"links through a URL shortener ({shortened.href}), which is not followed here: whether it "
+            f"leads to the original article {original} cannot be verified",
+            span=(shortened.start, shortened.end) if shortened.end > shortened.start else None,
+            offset=shortened.start,
+        )
+        return
     msg = f"no hyperlink to the original article {original}"
     if same_site:
         msg += f"; it links to {same_site[0].href}, another page of the same site"
     if canonical:
         msg += "; the copy's rel=canonical names the original, but readers cannot follow it"
     add("LINK001", "unmet", msg, offset=anchor, fix=fix_block)
+
+
+#: Link shorteners: where their links lead is known only by following them.
+_SHORTENERS = frozenset((
+    "t.co", "bit.ly", "ow.ly", "buff.ly", "tinyurl.com", "goo.gl", "lnkd.in", "fb.me", "dlvr.it", "trib.al",
+    "is.gd", "rebrand.ly", "tiny.cc", "cutt.ly", "rb.gy", "shorturl.at", "j.mp", "wp.me", "t.ly", "bl.ink",
+))
+
+
+def _shortened_link(doc: Document, anchor):
+    """A shortened link (the one nearest the copy's credit, else the first): any of them may
+    lead to the original, and only following it would tell."""
+    short = [ln for ln in doc.links if registered_domain(ln.href) in _SHORTENERS]
+    if not short:
+        return None
+    if anchor is None:
+        return short[0]
+    return min(short, key=lambda ln: abs(ln.start - anchor))
 
 
 def _check_link_license(c: _Copy, licence: str, anchor, fix_block, add) -> None:

@@ -295,3 +295,26 @@ def test_an_author_credited_with_initials_is_credited(capsys, tmp_path):
     code, out, _ = check_cc(capsys, tmp_path, CC_ND_SOURCE, other, "--venue", "commercial")
     assert findings(out)["CRED001"]["status"] == "unmet"
 
+
+def test_a_link_through_a_url_shortener_cannot_be_verified(capsys, tmp_path):
+    """A shortened link may lead to the original; only following it would tell, and a check
+    does not follow links."""
+    src = ('<html><body><article><h1>Tides</h1><p>By Nina Park</p><p>Sea levels rose faster last decade than in '
+           'any before, a regional study found.</p><p>You may republish this article for free, provided you '
+           'credit the author and include a link back to the original article.</p></article></body></html>')
+    (tmp_path / "src.html").write_text(src)
+
+    def check(href: str):
+        copy = ('<html><body><article><h1>Tides</h1><p>By Nina Park</p><p>Sea levels rose faster last decade '
+                f'than in any before, a regional study found.</p><p>First published by <a href="{href}">The Harbor '
+                'Review</a>.</p></article></body></html>')
+        (tmp_path / "copy.html").write_text(copy)
+        code, out, _ = run(capsys, "check", tmp_path / "copy.html", "--source", tmp_path / "src.html",
+                           "--source-url", "https://harborreview.example/2024/tides", "--format", "json")
+        return code, findings(out)["LINK001"]
+
+    code, f = check("https://t.co/Ab12Cd")
+    assert f["status"] == "cannot_verify" and "t.co/Ab12Cd" in f["message"] and code == 0
+    code, f = check("https://example.org/elsewhere")
+    assert f["status"] == "unmet" and code == 1
+
