@@ -539,7 +539,7 @@ _IMAGE_CREDIT_BEFORE = regex.compile(
 )
 #: "Copyright owned by the author", "… remains with the respective authors": no holder is named as written.
 _GENERIC_HOLDER = regex.compile(
-    r"^(?:(?:the\s+)?(?:respective\s+|individual\s+|original\s+)?(?:authors?|author\(s\)|writers?|contributors?|creators?|"
+    r"^(?:(?:the\s+|their\s+|its\s+|his\s+|her\s+)?(?:respective\s+|individual\s+|original\s+)?(?:authors?|author\(s\)|writers?|contributors?|creators?|"
     r"photographers?|owners?)(?:/funders?)?|the|a|an|by)$",
     regex.I,
 )
