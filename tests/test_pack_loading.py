@@ -62,3 +62,32 @@ def test_bundled_packs_pass_the_full_check():
     """The lazy load skips the schema and compile checks; here they run in full (PackError if not)."""
     rs = load_packs()
     assert len(rs.rules) >= 40 and all(r.patterns or r.signals for r in rs.rules)
+
+
+def _one_rule_pack(tmp_path, body: str):
+    pack = tmp_path / "mine"
+    (pack / "rules").mkdir(parents=True)
+    (pack / "pack.toml").write_text('id = "mine"\nversion = "1.0.0"\ntitle = "Mine"\n')
+    (pack / "rules" / "r.toml").write_text(
+        '[[rule]]\nid = "MINE001"\nname = "mine.notice"\nkind = "existence"\nmessage = "m"\n' + body +
+        'emits = { notices = ["disclaimer"] }\nexplanation.what = "w"\nexplanation.why = "y"\n'
+        '[[rule.examples]]\ntext = "Opinions are our own."\nmatch = true\n'
+        '[[rule.examples]]\ntext = "Opinions differ."\nmatch = false\n')
+    return str(pack)
+
+
+def test_a_text_rule_that_names_signals_reads_them_as_well_as_the_text(tmp_path):
+    from compliance.detect import detect_terms
+    from compliance.read import read_bytes
+
+    rules = load_packs([_one_rule_pack(tmp_path, 'signals = ["meta.copyright"]\npatterns = [\'\'\'opinions\\s+are\\s+our\\s+own\'\'\']\n')])
+    page = b'<html><head><meta name="copyright" content="Opinions are our own."></head><body><p>Story.</p></body></html>'
+    terms = detect_terms(read_bytes(page, "p.html"), rules)
+    assert [n["evidence"][0]["signal"] for n in terms.notices] == ["meta.copyright"]
+    try:
+        load_packs([_one_rule_pack(tmp_path / "b", 'signals = ["meta.nosuch", "bogus"]\npatterns = ["x"]\n')])
+    except Exception as exc:
+        assert "MINE001" in str(exc) and "unknown signal kind 'bogus'" in str(exc)
+    else:
+        raise AssertionError("an unknown signal kind must be reported")
+

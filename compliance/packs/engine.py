@@ -210,7 +210,8 @@ class Engine:
         self.timeout = timeout
         self.page_timeout = page_timeout
         self.text_rules = [r for r in ruleset.rules if r.kind in ("existence", "extract")]
-        self.signal_rules = [r for r in ruleset.rules if r.kind == "signal"]
+        # (a text rule that names signals also reads those values, as a signal rule does)
+        self.signal_rules = [r for r in ruleset.rules if r.kind == "signal" or (r.signals and r.kind in ("existence", "extract"))]
         self.conditional_rules = [r for r in ruleset.rules if r.kind == "conditional"]
         self._keywords = sorted({k for r in self.text_rules for k in r.keywords})
         self._automaton = _keyword_automaton(self._keywords)

@@ -3,6 +3,8 @@
 - ``existence``: a pattern in the text; the rule's ``emits`` are added to the terms.
 - ``extract``: like existence, but named groups carry values (holder, author, licence parts)
   into ``emits`` templates such as ``"{holder}"``.
+  Either may also name ``signals``: machine-readable values written in words (a JSON-LD
+  ``copyrightNotice``, a ``dc.rights`` meta tag) that its patterns read as well as the text.
 - ``signal``: patterns run over machine-readable signals (``signals = ["link.license", …]``),
   over hyperlinks (``"link"``: the link text, the href is the value) or embeds
   (``"img.src"``, ``"img.alt"``).
@@ -32,8 +34,8 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("existence", COMMON_REQUIRED, COMMON_OPTIONAL, "a wording in the text"),
-        Kind("extract", COMMON_REQUIRED, COMMON_OPTIONAL, "a wording whose named groups carry values"),
+        Kind("existence", COMMON_REQUIRED, COMMON_OPTIONAL + ("signals",), "a wording in the text"),
+        Kind("extract", COMMON_REQUIRED, COMMON_OPTIONAL + ("signals",), "a wording whose named groups carry values"),
         Kind("signal", COMMON_REQUIRED + ("signals",), COMMON_OPTIONAL,
              "a machine-readable signal, hyperlink or embed"),
         Kind("conditional", COMMON_REQUIRED + ("within",), COMMON_OPTIONAL + ("window",),
