@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import regex
 
 from .document import Document
-from .licenses import DUTIES, PROHIBITIONS, ALL_PERMISSIONS, cc_parts, licence_terms
+from .licenses import DUTIES, PROHIBITIONS, ALL_PERMISSIONS, cc_parts, ends_in_abbreviation, licence_terms
 from .packs.engine import Engine, Hit
 from .packs.loader import RuleSet, default_ruleset
 from .terms import Evidence, RepublishedFrom, Summary, Terms
@@ -175,7 +175,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # its visible text; it counts only when no visible byline names anyone.
     # The outlet's own name (the publisher's, or a copyright holder's) in a byline is the outlet, not an author:
     # "By A and B, Outlet" names two authors; "Author: Jane Doe Outlet Desk", run together, names Jane Doe.
-    split_holders = {id(h): _split_holders(h.emits["holder"]) for h in hits if h.emits.get("holder")}
+    split_holders = {id(h): _split_holders(_whole_holder(doc, h)) for h in hits if h.emits.get("holder")}
     org_names = [n for n in ([publisher["name"]] if publisher else []) + [
         x for names in split_holders.values() for x in names
     ] if len(n.split()) >= 2]
@@ -554,6 +554,16 @@ _FIRM_END = regex.compile(
 
 _HOLDER_SEPARATOR = regex.compile(r"\s*(?:;|/|\band\b(?=\s+(?:the\s+)?\p{Lu}))\s*")
 _ARTICLE_THE = regex.compile(r"^the\s+(?=\p{Lu})")
+
+
+def _whole_holder(doc: Document, h: Hit) -> str:
+    """The holder a hit names, with the full stop of an abbreviation it ends in ("Bloomberg
+    L.P.", which the pattern leaves out, as a sentence's full stop looks the same)."""
+    holder = h.emits["holder"]
+    if (0 <= h.start < h.end and h.text.endswith(holder) and doc.text[h.end:h.end + 1] == "."
+            and ends_in_abbreviation(holder)):
+        return holder + "."
+    return holder
 
 
 def _split_holders(holder: str) -> list[str]:

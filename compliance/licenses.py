@@ -240,4 +240,16 @@ def normalise_group(name: str, value: str | None) -> str:
     fn = _NORMALISERS.get(name)
     if fn:
         return fn(value)
-    return " ".join(value.split()).strip(" \t,;:.-–—|")
+    text = " ".join(value.split())
+    out = text.strip(" \t,;:.-–—|")
+    if out and text.rstrip(" \t,;:-–—|").endswith(".") and ends_in_abbreviation(out):
+        out += "."  # "Bloomberg L.P.", "Vox Media, Inc.": the full stop is the name's own
+    return out
+
+
+_ABBREVIATION_END = regex.compile(r"(?:\b\p{Lu}\.)+\p{Lu}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Bros|Pty|Ltda|Cie|Int|Intl)$")
+
+
+def ends_in_abbreviation(name: str) -> bool:
+    """Whether ``name`` ends in an abbreviation whose full stop belongs to it ("L.P", "Inc")."""
+    return _ABBREVIATION_END.search(name) is not None

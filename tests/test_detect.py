@@ -346,3 +346,10 @@ def test_a_bare_licence_name_with_the_exact_licence_in_brackets_is_one_statement
              "<p>Our maps are CC BY-NC-ND 4.0.</p></body></html>")
     assert terms_of(apart).conflicts  # two statements, two licences: still reported
 
+
+def test_a_holder_ending_in_an_abbreviation_keeps_its_full_stop():
+    for notice, holder in (("©2024 Bloomberg L.P.", "Bloomberg L.P."), ("Copyright © 2024 Vox Media, Inc. All rights reserved.",
+                                                                       "Vox Media, Inc."), ("© 2024 Jane Doe.", "Jane Doe")):
+        terms = detect_terms(read_bytes(f"Story.\n\n{notice}\n".encode(), "p.txt"))
+        assert terms.summary.copyright_holders == (holder,), notice
+
