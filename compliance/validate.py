@@ -113,6 +113,17 @@ def measured(alignment: Alignment, core: str, full_copy: float) -> Alignment:
     return replace(alignment, coverage=coverage, is_excerpt=coverage < full_copy)
 
 
+def _occurrences(ws: list[str], word: str):
+    """Indexes of ``word`` in the words ``ws``, in order."""
+    i = -1
+    while True:
+        try:
+            i = ws.index(word, i + 1)
+        except ValueError:
+            return
+        yield i
+
+
 def _name_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> list[tuple[int, int]]:
     """Where the words of ``name`` stand consecutively in a text's words (``word_spans``)."""
     want = words_of(name)
@@ -120,16 +131,7 @@ def _name_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> l
         return []
     ws, starts, ends = scanned
     n = len(want)
-    out = []
-    first = want[0]
-    i = -1
-    while True:
-        try:
-            i = ws.index(first, i + 1)
-        except ValueError:
-            return out
-        if ws[i : i + n] == want:
-            out.append((starts[i], ends[i + n - 1]))
+    return [(starts[i], ends[i + n - 1]) for i in _occurrences(ws, want[0]) if ws[i:i + n] == want]
 
 
 def _initialled_spans(scanned: tuple[list[str], list[int], list[int]], name: str) -> list[tuple[int, int]]:
@@ -140,19 +142,14 @@ def _initialled_spans(scanned: tuple[list[str], list[int], list[int]], name: str
         return []
     given, surname = want[:-1], want[-1]
     ws, starts, ends = scanned
-    n = len(given)
     out = []
-    i = -1
-    while True:
-        try:
-            i = ws.index(surname, i + 1)
-        except ValueError:
-            return out
+    for i in _occurrences(ws, surname):
         # the initials just before the surname: one word per given name, or only the first one
-        for k in (n, 1):
+        for k in (len(given), 1):
             if i - k >= 0 and all(len(ws[i - k + j]) == 1 and ws[i - k + j] == given[j][0] for j in range(k)):
                 out.append((starts[i - k], ends[i]))
                 break
+    return out
 
 
 class _Copy:
