@@ -306,6 +306,12 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             ),
         )
         chosen_cc = best["id"]
+        # The article's own visible licence over a different site-wide default (a footer badge,
+        # a WebSite node's licence) is the page saying "unless otherwise noted": not a conflict.
+        own_visible = best["scope"] in ("main", "body") and best["origin"] in ("text", "a.license", "link")
+        others = [x for x in cc if x["id"] != chosen_cc]
+        if own_visible and others and all(x["scope"] in _SITE_WIDE for x in others):
+            distinct_cc = [chosen_cc]
         if len(distinct_cc) > 1:
             conflicts.append(
                 {

@@ -353,3 +353,18 @@ def test_a_holder_ending_in_an_abbreviation_keeps_its_full_stop():
         terms = detect_terms(read_bytes(f"Story.\n\n{notice}\n".encode(), "p.txt"))
         assert terms.summary.copyright_holders == (holder,), notice
 
+
+def test_the_articles_own_visible_licence_over_a_different_site_wide_badge_is_not_a_conflict():
+    page = ('<html><body><article><p>Story.</p><p>This article is licensed under '
+            '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p></article>'
+            '<footer><p>Unless otherwise noted, content is <a rel="license" '
+            'href="https://creativecommons.org/licenses/by-nc-nd/4.0/">CC BY-NC-ND 4.0</a>.</p></footer></body></html>')
+    terms = terms_of(page)
+    assert terms.summary.license == "CC-BY-4.0" and terms.conflicts == ()
+    # the article's licence only machine-readable, the footer's visible: still a conflict
+    hidden = ('<html><head><script type="application/ld+json">{"@type":"NewsArticle","license":'
+              '"https://creativecommons.org/licenses/by/4.0/"}</script></head><body><article><p>Story.</p></article>'
+              '<footer><p>Content is <a rel="license" href="https://creativecommons.org/licenses/by-nc-nd/4.0/">'
+              "CC BY-NC-ND 4.0</a>.</p></footer></body></html>")
+    assert terms_of(hidden).conflicts
+
