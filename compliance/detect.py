@@ -20,17 +20,18 @@ from urllib.parse import unquote
 import regex
 
 from .document import Document
-from .licenses import DUTIES, PROHIBITIONS, ALL_PERMISSIONS, cc_parts, ends_in_abbreviation, licence_terms
+from .licenses import DUTIES, PROHIBITIONS, ALL_PERMISSIONS, cc_parts, licence_terms
 from .packs.engine import Engine, Hit
 from .packs.loader import RuleSet, default_ruleset
 from .terms import Evidence, RepublishedFrom, Summary, Terms
 from .urls import registered_domain, squash
 
 NOT_ARTICLE = ("comment", "figcaption")
-#: Regions a site repeats on every page.
+#: Regions a site repeats on every page, and the article's own.
 _SITE_WIDE = ("footer", "nav")
-#: The permission each prohibition takes away.
-_PERMITTING = {"republish": "republish", "commercial_use": "commercial_use", "print": "print", "modification": "modify"}
+_ARTICLE = ("main", "body")
+#: The permission a prohibition takes away, where its name differs.
+_PERMITTING = {"modification": "modify"}
 _HIDDEN_EMAIL = regex.compile(r"\[?\s*e-?mail(?:&#160;|\s)*protected\s*\]?|__cf_email__|\[at\]\s*hidden", regex.I)
 _AUTHOR_SPLIT = regex.compile(r"\s*(?:,|;|\band\b|&|\by\b|\bet\b|\bund\b)\s*")
 #: Rules whose "with credit" means the source only under a publisher's own grant.
@@ -175,7 +176,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # its visible text; it counts only when no visible byline names anyone.
     # The outlet's own name (the publisher's, or a copyright holder's) in a byline is the outlet, not an author:
     # "By A and B, Outlet" names two authors; "Author: Jane Doe Outlet Desk", run together, names Jane Doe.
-    split_holders = {id(h): _split_holders(_whole_holder(doc, h)) for h in hits if h.emits.get("holder")}
+    split_holders = {id(h): _split_holders(h.emits["holder"]) for h in hits if h.emits.get("holder")}
     org_names = [n for n in ([publisher["name"]] if publisher else []) + [
         x for names in split_holders.values() for x in names
     ] if len(n.split()) >= 2]
@@ -299,8 +300,8 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         best = max(
             cc,
             key=lambda x: (
-                x["origin"] == "text" and x["scope"] in ("main", "body"),
-                x["scope"] in ("main", "body"),
+                x["origin"] == "text" and x["scope"] in _ARTICLE,
+                x["scope"] in _ARTICLE,
                 x["origin"] == "text",
                 x["weight"],
             ),
@@ -308,9 +309,8 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
         chosen_cc = best["id"]
         # The article's own visible licence over a different site-wide default (a footer badge,
         # a WebSite node's licence) is the page saying "unless otherwise noted": not a conflict.
-        own_visible = best["scope"] in ("main", "body") and best["origin"] in ("text", "a.license", "link")
         others = [x for x in cc if x["id"] != chosen_cc]
-        if own_visible and others and all(x["scope"] in _SITE_WIDE for x in others):
+        if _visible(best) and best["scope"] in _ARTICLE and others and all(x["scope"] in _SITE_WIDE for x in others):
             distinct_cc = [chosen_cc]
         if len(distinct_cc) > 1:
             conflicts.append(
@@ -332,8 +332,8 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # rights reserved", "may not be reproduced") disagrees with the licence.
     stated = [x for x in reservations if "holder" not in x["hit"].emits and "year" not in x["hit"].emits]
     if chosen_cc and stated:
-        visible_cc = [x for x in cc if x["origin"] == "text" or x["origin"] in ("a.license", "link")]
-        in_article = [x for x in stated if x["scope"] in ("main", "body")]
+        visible_cc = [x for x in cc if _visible(x)]
+        in_article = [x for x in stated if x["scope"] in _ARTICLE]
         if not visible_cc or in_article:
             conflicts.append(
                 {
@@ -368,11 +368,10 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
     # article): a site's footer or menu forbidding the same ("No part of this site may be
     # reproduced") is the site's boilerplate, as a footer's reservation is beside the licence.
     granted_here = set()
-    if chosen_cc and any(x["id"] == chosen_cc and x["scope"] in ("main", "body")
-                         and x["origin"] in ("text", "a.license", "link") for x in cc):
+    if chosen_cc and any(x["id"] == chosen_cc and x["scope"] in _ARTICLE and _visible(x) for x in cc):
         granted_here.update(permissions)
     for h in grants:
-        if h.region in ("main", "body") and not binds_other(h):
+        if h.region in _ARTICLE and not binds_other(h):
             granted_here.update(h.emits.get("permissions", ()))
     grant_items = []
     for h in hits:
@@ -385,7 +384,7 @@ def detect_terms(doc: Document, ruleset: RuleSet | None = None, url: str | None 
             continue  # "with credit" beside a CC licence is the licence's own attribution
         duties.update(_credited_duties(doc, h, author_names))
         if granted_here and h.region in _SITE_WIDE:
-            prohibitions.update(p for p in h.emits.get("prohibitions", ()) if _PERMITTING.get(p) not in granted_here)
+            prohibitions.update(p for p in h.emits.get("prohibitions", ()) if _PERMITTING.get(p, p) not in granted_here)
         else:
             prohibitions.update(h.emits.get("prohibitions", ()))
         if "venue" in h.emits:
@@ -562,16 +561,6 @@ _HOLDER_SEPARATOR = regex.compile(r"\s*(?:;|/|\band\b(?=\s+(?:the\s+)?\p{Lu}))\s
 _ARTICLE_THE = regex.compile(r"^the\s+(?=\p{Lu})")
 
 
-def _whole_holder(doc: Document, h: Hit) -> str:
-    """The holder a hit names, with the full stop of an abbreviation it ends in ("Bloomberg
-    L.P.", which the pattern leaves out, as a sentence's full stop looks the same)."""
-    holder = h.emits["holder"]
-    if (0 <= h.start < h.end and h.text.endswith(holder) and doc.text[h.end:h.end + 1] == "."
-            and ends_in_abbreviation(holder)):
-        return holder + "."
-    return holder
-
-
 def _split_holders(holder: str) -> list[str]:
     """ "A; B", "A / B", "A and B" are two holders; so is "A & B" when both sides are names of two words or
     more ("Rooftop Radio & Peter Lindqvist"), not a firm's name with "&" in it ("Keyboard & Pipe Ltd")."""
@@ -632,6 +621,11 @@ def _work(signals) -> dict:
 _DOOR_LINK_AFTER = 40
 
 
+def _visible(licence: dict) -> bool:
+    """Whether a licence statement is one readers see: words, or a visible licence link."""
+    return licence["origin"] in ("text", "a.license", "link")
+
+
 def _door_link(doc: Document, h: Hit) -> tuple[str | None, bool]:
     """The address a door's own hyperlink gives (a ``mailto:`` address, or the page it opens), and
     whether the saved page hid the address behind e-mail protection."""
@@ -676,7 +670,8 @@ def _republished_from(doc: Document, hits: list[Hit], page_url, publisher, signa
             near = link is not None and link.start < h.end + _STATEMENT_LINK_AFTER and link.end > h.start - 2
             src_url = link.href if near else (elsewhere[0] if elsewhere else (link.href if link else None))
         return RepublishedFrom(name, src_url, None if not doc.has_hyperlinks else link is not None)
-    for url in elsewhere:
+    if elsewhere:
+        url = elsewhere[0]
         return RepublishedFrom(None, url, None if not doc.has_hyperlinks else _original_link(doc, None, url) is not None)
     return None
 

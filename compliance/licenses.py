@@ -233,6 +233,10 @@ def cc_port(raw: str | None) -> str:
 _NORMALISERS = {"cc_type": cc_type, "cc_version": cc_version, "cc_port": cc_port}
 
 
+#: A name that ends in an abbreviation, whose full stop belongs to it ("L.P.", "Inc.").
+_ABBREVIATION_END = regex.compile(r"(?:\b\p{Lu}\.)+\p{Lu}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Bros|Pty|Ltda|Cie|Int|Intl)$")
+
+
 def normalise_group(name: str, value: str | None) -> str:
     """Normalise a named group's text before it fills an ``emits`` template."""
     if value is None:
@@ -242,14 +246,7 @@ def normalise_group(name: str, value: str | None) -> str:
         return fn(value)
     text = " ".join(value.split())
     out = text.strip(" \t,;:.-–—|")
-    if out and text.rstrip(" \t,;:-–—|").endswith(".") and ends_in_abbreviation(out):
+    if out and text.rstrip(" \t,;:-–—|").endswith(".") and _ABBREVIATION_END.search(out):
         out += "."  # "Bloomberg L.P.", "Vox Media, Inc.": the full stop is the name's own
     return out
 
-
-_ABBREVIATION_END = regex.compile(r"(?:\b\p{Lu}\.)+\p{Lu}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|Bros|Pty|Ltda|Cie|Int|Intl)$")
-
-
-def ends_in_abbreviation(name: str) -> bool:
-    """Whether ``name`` ends in an abbreviation whose full stop belongs to it ("L.P", "Inc")."""
-    return _ABBREVIATION_END.search(name) is not None

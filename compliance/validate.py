@@ -158,12 +158,25 @@ class _Copy:
     def __init__(self, doc: Document):
         self.doc = doc
         self._words: tuple[list[str], list[int], list[int]] | None = None
+        self._to_original: dict[str, int] = {}
+
+    @property
+    def words(self) -> tuple[list[str], list[int], list[int]]:
+        """The copy's words and their spans, scanned once."""
+        if self._words is None:
+            self._words = word_spans(self.doc.text)
+        return self._words
+
+    def link_to(self, original: str) -> int:
+        """Index of the copy's link to the original article, or -1 (looked for once)."""
+        found = self._to_original.get(original)
+        if found is None:
+            found = self._to_original[original] = links_to([ln.href for ln in self.doc.links], original)
+        return found
 
     def find_name(self, name: str) -> tuple[int, int] | None:
         """A name in the copy's text, or its domain form (``globalresearch.ca`` for Global Research)."""
-        if self._words is None:
-            self._words = word_spans(self.doc.text)
-        spans = _name_spans(self._words, name)
+        spans = _name_spans(self.words, name)
         if spans:
             return spans[0]
         key = squash(name)
@@ -179,7 +192,7 @@ class _Copy:
         """A person's name in the copy, whole or with initials for the given names ("N. Park")."""
         span = self.find_name(name)
         if span is None:
-            spans = _initialled_spans(self._words, name)
+            spans = _initialled_spans(self.words, name)
             span = spans[0] if spans else None
         return span
 
@@ -374,7 +387,7 @@ def _fair_use(c: _Copy, terms: Terms, source, alignment, venue, original, findin
     if not c.doc.has_hyperlinks:
         linked = None
     elif original:
-        linked = links_to([ln.href for ln in c.doc.links], original) >= 0
+        linked = c.link_to(original) >= 0
     else:
         site = registered_domain(terms.source.get("url") or "")
         linked = any(on_site(ln.href, site) for ln in c.doc.links)
@@ -418,7 +431,7 @@ def _check_link_original(c: _Copy, terms: Terms, original, anchor, fix_block, ad
         else:
             add("LINK001", "cannot_verify", msg, offset=anchor)
         return
-    found = links_to([ln.href for ln in doc.links], original)
+    found = c.link_to(original)
     if found >= 0:
         ln = doc.links[found]
         span = (ln.start, ln.end) if ln.end > ln.start else None
@@ -564,9 +577,7 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
     if "no_modification" in s.duties:
         if edits:
             first = edits[0]
-            diff = "; ".join(_edit_line(e) for e in edits[:5]) + (
-                f"; and {len(edits) - 5} more" if len(edits) > 5 else ""
-            )
+            diff = _first_few(edits, _edit_line)
             span = first.copy_span if first.copy_span[1] > first.copy_span[0] else None
             add(
                 "MOD001",
@@ -575,7 +586,7 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
                 f"the copied text: {diff}",
                 span=span,
                 offset=first.copy_span[0],
-                fix=_undo_edits(edits),
+                fix="restore the source's wording: " + _first_few(edits, _undo_step),
                 details=details,
             )
         else:
@@ -596,18 +607,18 @@ def _check_modification(c: _Copy, s, alignment: Alignment | None, add) -> None:
                 )
 
 
-def _undo_edits(edits, shown: int = 5) -> str:
-    """What puts the source's wording back, edit by edit."""
-    steps = []
-    for e in edits[:shown]:
-        if e.kind == "replace":
-            steps.append(f'put back "{_short(e.source_text)}" for "{_short(e.copy_text)}"')
-        elif e.kind == "delete":
-            steps.append(f'put back "{_short(e.source_text)}"')
-        else:
-            steps.append(f'remove "{_short(e.copy_text)}"')
+def _first_few(edits, render, shown: int = 5) -> str:
+    """The first ``shown`` edits, each as ``render`` words it, and how many more there are."""
     more = f"; and {len(edits) - shown} more" if len(edits) > shown else ""
-    return "restore the source's wording: " + "; ".join(steps) + more
+    return "; ".join(render(e) for e in edits[:shown]) + more
+
+
+def _undo_step(e) -> str:
+    if e.kind == "replace":
+        return f'put back "{_short(e.source_text)}" for "{_short(e.copy_text)}"'
+    if e.kind == "delete":
+        return f'put back "{_short(e.source_text)}"'
+    return f'remove "{_short(e.copy_text)}"'
 
 
 def _edit_line(e) -> str:
