@@ -331,13 +331,7 @@ def _parse(src: str) -> tuple[list, dict[str, list]]:
                 continue
             if c == "\\":
                 e = src[pos + 1] if pos + 1 < n else ""
-                if e in "wds":
-                    pos += 2
-                    members.append("\\" + e)
-                    wide = wide or not negated
-                    prev_char = None
-                    continue
-                if e in "WDS":
+                if e in "wdsWDS":
                     pos += 2
                     members.append("\\" + e)
                     wide = wide or not negated
